@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("password/", views.password, name="password"),
+]

@@ -1,0 +1,146 @@
+"""Settings shared by every environment; local, test and production start from these.
+
+Values that differ between machines come from the environment (or the git-ignored .env
+file) through django-environ, never from this file.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+APP_DIR = BASE_DIR / "<< cookiecutter.project_slug >>"
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+SITE_NAME = << cookiecutter.project_name|tojson >>
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+<%- if cookiecutter.registration_backend == "django-registration" %>
+    "django_registration",
+<%- endif %>
+    "django_facebook",
+    "<< cookiecutter.project_slug >>.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The site's templates come first, so they override those of every app.
+        "DIRS": [APP_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "<< cookiecutter.project_slug >>.context_processors.site",
+            ],
+        },
+    },
+]
+
+# SQLite by default, so the site runs at once; DATABASE_URL (postgres://...) for PostgreSQL.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis when REDIS_URL is set (shared by every gunicorn worker), else a per-process cache.
+if env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Database-backed sessions: the login state written before the Facebook redirect must be
+# there when the callback lands on any worker.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+<%- if cookiecutter.registration_backend == "userena" %>
+    "userena.backends.UserenaAuthenticationBackend",
+    "guardian.backends.ObjectPermissionBackend",
+<%- endif %>
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [APP_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="<< cookiecutter.email >>")
+ADMINS = [(<< cookiecutter.author_name|tojson >>, "<< cookiecutter.email >>")]
+
+# Facebook Login (django_facebook). See README.md, "Settings".
+FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="<< cookiecutter.facebook_app_id >>")
+FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
+FACEBOOK_API_VERSION = env("FACEBOOK_API_VERSION", default="<< cookiecutter.facebook_api_version >>")
+FACEBOOK_SCOPE = env.list("FACEBOOK_SCOPE", default=["email", "public_profile"])
+FACEBOOK_REDIRECT_URI = env("FACEBOOK_REDIRECT_URI", default="")
+FACEBOOK_LOGIN_DEFAULT_REDIRECT = "/"
+FACEBOOK_REGISTRATION_BACKEND = (
+    "<< cookiecutter.project_slug >>.accounts.backends.SiteRegistrationBackend"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django_facebook": {"level": "INFO"},
+        # urllib3 logs request lines at DEBUG; keep it quiet whatever the root level.
+        "urllib3": {"level": "WARNING"},
+    },
+}

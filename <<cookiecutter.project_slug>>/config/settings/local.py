@@ -1,0 +1,23 @@
+"""Settings for the development server (`make run`).
+
+Facebook is played by the offline stand-in (the `fakebook` app) unless a real app secret is
+set in the environment or .env; then the login goes to the real Facebook.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-only")
+
+if not FACEBOOK_APP_SECRET:
+    INSTALLED_APPS += ["fakebook"]
+    FACEBOOK_APP_ID = FACEBOOK_APP_ID or "100000000000001"
+    FACEBOOK_APP_SECRET = "fakebook-local-app-secret"  # noqa: S105 (the stand-in's own)
+    FAKEBOOK_URL = env("FAKEBOOK_URL", default="http://127.0.0.1:8000/fakebook")
+    FACEBOOK_WWW_URL = f"{FAKEBOOK_URL}/www"
+    FACEBOOK_GRAPH_URL = f"{FAKEBOOK_URL}/graph"
+
+# Serve static files from the apps' folders; no collectstatic in development.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

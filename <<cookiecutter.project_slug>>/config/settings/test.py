@@ -1,0 +1,32 @@
+"""Settings for the test suite: the stand-in plays Facebook, fast password hashing.
+
+SQLite by default; set DATABASE_URL (and REDIS_URL) to run the same tests on PostgreSQL
+and Redis.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-test-only")
+DEBUG = False
+
+INSTALLED_APPS += ["fakebook"]
+# Tests run with DEBUG off, as production does; the stand-in is allowed here explicitly.
+FAKEBOOK_ALLOW_WITHOUT_DEBUG = True
+FACEBOOK_APP_ID = "100000000000001"
+FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 (the stand-in's own)
+# Tests that go over real HTTP point these at their live server.
+FACEBOOK_WWW_URL = "http://testserver/fakebook/www"
+FACEBOOK_GRAPH_URL = "http://testserver/fakebook/graph"
+# Short timeouts, so the injected timeout faults are quick to observe.
+FACEBOOK_GRAPH_TIMEOUT = (2.0, 2.0)
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the apps' folders; no collectstatic before the tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

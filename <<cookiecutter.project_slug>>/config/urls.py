@@ -1,0 +1,20 @@
+"""The site's URLs. The registration system chosen at generation decides the accounts URLs."""
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("admin/", admin.site.urls),
+    path("facebook/", include("django_facebook.urls")),
+<%- if cookiecutter.registration_backend == "builtin" %>
+    path("accounts/", include("django_facebook.auth_urls")),
+<%- endif %>
+    path("accounts/", include("<< cookiecutter.project_slug >>.accounts.urls")),
+]
+
+if apps.is_installed("fakebook"):
+    urlpatterns += [path("fakebook/", include("fakebook.urls"))]

@@ -1,0 +1,35 @@
+"""The FACEBOOK_* settings with their defaults, read at call time.
+
+Django Facebook read its settings once at import, so `override_settings` was not seen; here
+every access goes through `setting()`, which asks django.conf.settings each time.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    "FACEBOOK_APP_ID": "",
+    "FACEBOOK_APP_SECRET": "",
+    "FACEBOOK_API_VERSION": "v26.0",
+    "FACEBOOK_SCOPE": ["email", "public_profile"],
+    "FACEBOOK_WWW_URL": "https://www.facebook.com",
+    "FACEBOOK_GRAPH_URL": "https://graph.facebook.com",
+    # The exact callback URL registered in the app dashboard; empty: built from the request.
+    "FACEBOOK_REDIRECT_URI": "",
+    "FACEBOOK_LOGIN_DEFAULT_REDIRECT": "/",
+    "FACEBOOK_REGISTRATION_BACKEND": (
+        "django_facebook.registration_backends.FacebookRegistrationBackend"
+    ),
+    # (connect, read) seconds for every Graph API request.
+    "FACEBOOK_GRAPH_TIMEOUT": (3.05, 10.0),
+    # Retries of idempotent Graph requests on connection errors and 5xx answers.
+    "FACEBOOK_GRAPH_RETRIES": 2,
+    # Seconds a login started at Facebook may take before its state is refused.
+    "FACEBOOK_STATE_MAX_AGE": 600,
+    # The fields read from /me on every login.
+    "FACEBOOK_PROFILE_FIELDS": ["id", "name", "email", "first_name", "last_name", "picture"],
+}
+
+
+def setting(name):
+    """The current value of a FACEBOOK_* setting, or its default."""
+    return getattr(settings, name, DEFAULTS[name])

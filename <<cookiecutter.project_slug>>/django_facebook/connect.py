@@ -1,0 +1,148 @@
+"""Decide what a Facebook login means, and do it: log in, connect, or register.
+
+`connect_user` is the flow's domain logic, free of HTTP details, so a site can call it from
+its own views (Django Facebook documented it for mobile clients too):
+
+- an authenticated user      -> CONNECT: link the Facebook profile to that user;
+- a known Facebook id        -> LOGIN: log its user in;
+- otherwise                  -> REGISTER: make a user through the registration backend.
+
+An email from Facebook that belongs to an existing account is never linked or logged in
+silently: anyone could put a victim's address on a Facebook profile (account takeover).
+"""
+
+import enum
+
+from django.contrib import auth
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import signals
+from .exceptions import (
+    AlreadyConnectedError,
+    EmailInUseError,
+    InactiveUserError,
+    IncompleteProfileError,
+    RegistrationClosedError,
+)
+from .models import FacebookAccount
+from .registration_backends import get_registration_backend
+
+# Users are logged in through Django's ModelBackend (checked by django_facebook.E006): the
+# session then revalidates them as for any password login.
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class CONNECT_ACTIONS(enum.Enum):  # noqa: N801 (Django Facebook's public name)
+    LOGIN = "login"
+    CONNECT = "connect"
+    REGISTER = "register"
+
+
+def connect_user(request, profile, token, *, backend=None):
+    """Log in, connect or register for `profile`; returns (action, user)."""
+    backend = backend or get_registration_backend()
+    if request.user.is_authenticated:
+        connect_account(request, request.user, profile, token)
+        return CONNECT_ACTIONS.CONNECT, request.user
+    account = FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
+    if account is not None:
+        return CONNECT_ACTIONS.LOGIN, login_account(request, account, profile, token)
+    return register_user(request, backend, profile, token)
+
+
+def login_account(request, account, profile, token):
+    """Refresh the account's copy of the profile and token, and log its user in."""
+    user = account.user
+    if not user.is_active:
+        raise InactiveUserError
+    FacebookAccount.objects.filter(pk=account.pk).update(
+        **account_values(profile, token), updated_at=timezone.now()
+    )
+    auth.login(request, user, backend=LOGIN_BACKEND)
+    return user
+
+
+def connect_account(request, user, profile, token):
+    """Link `profile` to `user`; AlreadyConnectedError when either is linked elsewhere."""
+    accounts = list(FacebookAccount.objects.filter(Q(facebook_id=profile.id) | Q(user=user)))
+    if any(account.facebook_id != profile.id or account.user_id != user.pk for account in accounts):
+        raise AlreadyConnectedError
+    values = account_values(profile, token)
+    if accounts:
+        FacebookAccount.objects.filter(pk=accounts[0].pk).update(
+            **values, updated_at=timezone.now()
+        )
+        return accounts[0]
+    try:
+        with transaction.atomic():
+            account = FacebookAccount.objects.create(user=user, facebook_id=profile.id, **values)
+    except IntegrityError:
+        # A concurrent request linked the same profile or the same user first.
+        raise AlreadyConnectedError from None
+    signals.facebook_user_connected.send(
+        sender=type(user), user=user, request=request, facebook_account=account
+    )
+    return account
+
+
+def register_user(request, backend, profile, token, data=None):
+    """Make a new user for `profile` through `backend`; returns (action, user).
+
+    `data` is the "complete your account" form's input; without it the form is filled from
+    Facebook. The user and the account link are created in one transaction, so a failure
+    leaves neither. If a concurrent request registered the same Facebook id first (a double
+    click, two tabs), this one logs in to that user instead.
+    """
+    if not backend.registration_allowed(request):
+        raise RegistrationClosedError
+    user_model = auth.get_user_model()
+    if profile.email and user_model._default_manager.filter(email__iexact=profile.email).exists():
+        raise EmailInUseError
+    form_class = backend.get_facebook_form_class(request)
+    form = form_class(data=registration_data(profile) if data is None else data)
+    if not form.is_valid():
+        raise IncompleteProfileError(form)
+    try:
+        with transaction.atomic():
+            user = backend.register(request, form=form, profile=profile)
+            account = FacebookAccount.objects.create(
+                user=user, facebook_id=profile.id, **account_values(profile, token)
+            )
+    except IntegrityError:
+        existing = (
+            FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
+        )
+        if existing is not None:
+            return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token)
+        # The username or email was taken meanwhile: the form now says so.
+        raise IncompleteProfileError(form_class(data=form.data)) from None
+    signals.facebook_user_registered.send(
+        sender=user_model, user=user, request=request, facebook_account=account, profile=profile
+    )
+    if user.is_active:
+        auth.login(request, user, backend=LOGIN_BACKEND)
+    return CONNECT_ACTIONS.REGISTER, user
+
+
+def account_values(profile, token):
+    return {
+        "name": profile.name,
+        "email": profile.email,
+        "picture_url": profile.picture_url,
+        "access_token": token.token,
+        "token_expires_at": token.expires_at,
+    }
+
+
+def registration_data(profile):
+    """The registration form's data as Facebook gives it: a suggested username, the email."""
+    return {"username": suggest_username(profile), "email": profile.email}
+
+
+def suggest_username(profile):
+    """A username from the person's name ("Ada Lovelace" -> "ada.lovelace")."""
+    base = slugify(profile.name, allow_unicode=True).replace("-", ".")
+    return (base or f"facebook.{profile.id[-8:]}")[:150]

@@ -1,0 +1,198 @@
+"""The Graph API client: the two calls a login makes, and the error handling they share.
+
+One pooled `requests.Session` per process (so a login reuses Facebook's TLS connection),
+connect/read timeouts on every request, urllib3 retries for idempotent requests on connection
+errors and 5xx answers, `appsecret_proof` on every call made with a user token, and Graph
+errors turned into the typed exceptions of `exceptions.py`.
+
+Secrets stay out of URLs: the code exchange is a POST with the secret in the body, and user
+and app tokens travel in the Authorization header, so no token or secret can reach a log line
+that prints a request URL.
+"""
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import requests
+from django.utils import timezone
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .conf import setting
+from .exceptions import (
+    FacebookUnreachable,
+    MalformedResponse,
+    TransientError,
+    graph_error_class,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """A user access token and, when Facebook said, when it expires."""
+
+    token: str = field(repr=False)
+    expires_at: datetime | None = None
+
+
+@lru_cache(maxsize=4)
+def pooled_session(retries):
+    """The process-wide session for a retry count.
+
+    Retries cover connection errors (the request never left) for every method, and 5xx
+    answers for GET only: a POSTed authorization code is single use, so its exchange is
+    never repeated once Facebook may have seen it. Read timeouts are not retried, so a slow
+    Facebook costs one timeout, not several.
+    """
+    retry = Retry(
+        total=retries,
+        connect=retries,
+        read=0,
+        status=retries,
+        other=0,
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=(500, 502, 503, 504),
+        backoff_factor=0.1,
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=10)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def appsecret_proof(access_token, app_secret):
+    """HMAC-SHA256 of the token keyed with the app secret, hex (facebook-login.md §3.2)."""
+    return hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()
+
+
+class GraphClient:
+    """Calls Facebook's Graph API for one app; every argument defaults to its setting."""
+
+    def __init__(self, *, app_id=None, app_secret=None, version=None, graph_url=None):
+        self.app_id = app_id if app_id is not None else setting("FACEBOOK_APP_ID")
+        self.app_secret = app_secret if app_secret is not None else setting("FACEBOOK_APP_SECRET")
+        self.version = version or setting("FACEBOOK_API_VERSION")
+        self.graph_url = (graph_url or setting("FACEBOOK_GRAPH_URL")).rstrip("/")
+        self.timeout = tuple(setting("FACEBOOK_GRAPH_TIMEOUT"))
+        self.session = pooled_session(setting("FACEBOOK_GRAPH_RETRIES"))
+
+    def exchange_code(self, code, redirect_uri):
+        """Trade the authorization code from the login dialog for a user access token."""
+        data = self._request(
+            "POST",
+            "oauth/access_token",
+            data={
+                "client_id": self.app_id,
+                "client_secret": self.app_secret,
+                "redirect_uri": redirect_uri,
+                "code": code,
+            },
+            exchanging_code=True,
+        )
+        token = data.get("access_token")
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
+            raise MalformedResponse("token response without a usable access_token")
+        expires_in = data.get("expires_in")
+        expires_at = None
+        # expires_in is optional (facebook-login.md §1.3); a bool is not a number of seconds.
+        if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0:
+            expires_at = timezone.now() + timedelta(seconds=expires_in)
+        return AccessToken(token, expires_at)
+
+    def me(self, access_token, fields):
+        """The person's profile fields, read with their token and an appsecret_proof."""
+        params = {
+            "fields": ",".join(fields),
+            "appsecret_proof": appsecret_proof(access_token, self.app_secret),
+        }
+        return self._request("GET", "me", params=params, token=access_token)
+
+    def debug_token(self, input_token):
+        """Facebook's description of a token (app, user, validity), read with the app token."""
+        data = self._request(
+            "GET",
+            "debug_token",
+            params={"input_token": input_token},
+            token=f"{self.app_id}|{self.app_secret}",
+        )
+        if not isinstance(data.get("data"), dict):
+            raise MalformedResponse("debug_token answer without data")
+        return data["data"]
+
+    def _request(self, method, path, *, params=None, data=None, token=None, exchanging_code=False):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"{self.graph_url}/{self.version}/{path}"
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            logger.warning("Graph API %s %s: timed out", method, path)
+            raise FacebookUnreachable(f"{method} {path}: timeout") from None
+        except requests.RequestException as error:
+            logger.warning("Graph API %s %s: %s", method, path, type(error).__name__)
+            raise FacebookUnreachable(f"{method} {path}: {type(error).__name__}") from None
+        return self._parse(response, method, path, exchanging_code)
+
+    def _parse(self, response, method, path, exchanging_code):
+        status = response.status_code
+        trace_id = response.headers.get("x-fb-trace-id", "")[:64]
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+            if status < 500:
+                logger.warning("Graph API %s %s: HTTP %s, not JSON", method, path, status)
+                raise MalformedResponse(f"{method} {path}: HTTP {status}, not JSON") from None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            raise self._graph_error(payload["error"], method, path, trace_id, exchanging_code)
+        if status >= 400:
+            logger.warning("Graph API %s %s: HTTP %s", method, path, status)
+            raise TransientError(f"{method} {path}: HTTP {status}", fbtrace_id=trace_id)
+        if not isinstance(payload, dict):
+            logger.warning("Graph API %s %s: answer is not a JSON object", method, path)
+            raise MalformedResponse(f"{method} {path}: answer is not a JSON object")
+        return payload
+
+    @staticmethod
+    def _graph_error(error, method, path, trace_id, exchanging_code):
+        code = _int_or_none(error.get("code"))
+        subcode = _int_or_none(error.get("error_subcode"))
+        error_type = str(error.get("type", ""))[:100]
+        fbtrace_id = str(error.get("fbtrace_id") or trace_id)[:64]
+        message = str(error.get("message", ""))[:500]
+        cls = graph_error_class(code, error_type, exchanging_code=exchanging_code)
+        logger.warning(
+            "Graph API %s %s: %s code=%s subcode=%s type=%s fbtrace_id=%s",
+            method,
+            path,
+            cls.__name__,
+            code,
+            subcode,
+            error_type,
+            fbtrace_id,
+        )
+        return cls(
+            message, code=code, subcode=subcode, error_type=error_type, fbtrace_id=fbtrace_id
+        )
+
+
+def _int_or_none(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

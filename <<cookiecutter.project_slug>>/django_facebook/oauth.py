@@ -1,0 +1,32 @@
+"""The two ends of Facebook's login dialog: the URL that opens it, and the redirect_uri."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .conf import setting
+
+
+def callback_uri(request):
+    """The redirect_uri: FACEBOOK_REDIRECT_URI when set (production), else built from the request.
+
+    Facebook's Strict Mode wants this exact URL in the app's Valid OAuth Redirect URIs.
+    """
+    return setting("FACEBOOK_REDIRECT_URI") or request.build_absolute_uri(
+        reverse("facebook:callback")
+    )
+
+
+def dialog_url(state, redirect_uri, *, rerequest=False):
+    """The login dialog URL for the server-side code flow (facebook-login.md §1.1)."""
+    parameters = {
+        "client_id": setting("FACEBOOK_APP_ID"),
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "response_type": "code",
+        "scope": ",".join(setting("FACEBOOK_SCOPE")),
+    }
+    if rerequest:
+        parameters["auth_type"] = "rerequest"
+    base = setting("FACEBOOK_WWW_URL").rstrip("/")
+    return f"{base}/{setting('FACEBOOK_API_VERSION')}/dialog/oauth?{urlencode(parameters)}"

@@ -1,0 +1,69 @@
+"""Where the person goes after a login, connect, registration or error.
+
+Django Facebook's rules: each outcome tries its own parameter, then `next`, then the
+FACEBOOK_LOGIN_DEFAULT_REDIRECT setting. What is new is that a value is used only when it
+is safe: same host (as Django's own login view checks), HTTPS when the request is, no
+control characters, not absurdly long. An unsafe value is skipped, never followed.
+"""
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .conf import setting
+
+NEXT_PARAMETERS = ("next", "login_next", "connect_next", "register_next", "error_next")
+ERROR_KEYS = ("error_next", "next")
+MAX_URL_LENGTH = 2000
+
+
+def is_safe_url(request, url):
+    """True for a URL on this site that is fit to put in a Location header."""
+    return (
+        isinstance(url, str)
+        and 0 < len(url) <= MAX_URL_LENGTH
+        and url == url.strip()
+        and url.isprintable()
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    )
+
+
+def safe_next_parameters(request, data=None):
+    """The redirect parameters of a request (or `data`) whose values are safe."""
+    data = request.GET if data is None else data
+    return {
+        key: data[key] for key in NEXT_PARAMETERS if key in data and is_safe_url(request, data[key])
+    }
+
+
+def next_parameters(request):
+    """The redirect parameters of the flow under way.
+
+    The flow's views put the parameters saved when the login started on the request as
+    `facebook_next_parameters`; a plain request gives its own query parameters.
+    """
+    saved = getattr(request, "facebook_next_parameters", None)
+    return saved if saved is not None else safe_next_parameters(request)
+
+
+def next_url(request, keys, default=None):
+    """The first safe value among `keys`, else `default`, else the default setting."""
+    parameters = next_parameters(request)
+    for key in keys:
+        url = parameters.get(key)
+        if url and is_safe_url(request, url):
+            return url
+    return resolve_url(default or setting("FACEBOOK_LOGIN_DEFAULT_REDIRECT"))
+
+
+def add_query_parameters(url, parameters):
+    """`url` with `parameters` merged into its query string."""
+    if not parameters:
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({key: str(value) for key, value in parameters.items()})
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -1,0 +1,66 @@
+"""The registration backend API (Django Facebook's, modernised)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+
+from .. import redirects
+
+
+class NooptRegistrationBackend:
+    """The base of every registration backend: redirects per action, nothing else.
+
+    The connect flow calls:
+      - registration_allowed(request): may a new user be made now?
+      - get_facebook_form_class(request): the form that checks Facebook's data for a new
+        user (username, email); shown to the person to complete when it does not pass;
+      - register(request, form, profile=None): make the user, return it;
+      - post_connect(request, user, action): the response after a login, connect or
+        registration;
+      - post_error(request, additional_params=None): the response after a failure.
+    A site's manual sign-up uses get_form_class() and get_registration_template().
+    Override post_connect and post_error to change where people go.
+    """
+
+    # The keys tried, in order, for each action (then FACEBOOK_LOGIN_DEFAULT_REDIRECT).
+    next_keys = {
+        "login": ("login_next", "next"),
+        "connect": ("connect_next", "next"),
+        "register": ("register_next", "next"),
+    }
+
+    def registration_allowed(self, request):
+        return getattr(settings, "REGISTRATION_OPEN", True)
+
+    def get_form_class(self, request):
+        """The form of a manual (password) sign-up."""
+        raise NotImplementedError
+
+    def get_facebook_form_class(self, request):
+        """The form that validates a Facebook sign-up."""
+        raise NotImplementedError
+
+    def get_registration_template(self):
+        return "registration/registration_form.html"
+
+    def register(self, request, form=None, profile=None, **kwargs):
+        """Make the new user from the valid `form`; return it."""
+        raise NotImplementedError
+
+    def activate(self, **kwargs):
+        raise NotImplementedError
+
+    def post_activation_redirect(self, request, user):
+        raise NotImplementedError
+
+    def post_connect(self, request, user, action):
+        """Redirect to `<action>_next`, then `next`, then the default."""
+        return HttpResponseRedirect(redirects.next_url(request, self.next_keys[action.value]))
+
+    def post_error(self, request, additional_params=None, message=None):
+        """Redirect to `error_next`, then `next`, then the default, with fb_error_or_cancel=1."""
+        if message:
+            messages.error(request, message)
+        params = {"fb_error_or_cancel": 1, **(additional_params or {})}
+        url = redirects.next_url(request, redirects.ERROR_KEYS)
+        return HttpResponseRedirect(redirects.add_query_parameters(url, params))

@@ -1,0 +1,14 @@
+"""Signals of the connect flow, for the site's own reactions (welcome mail, audit, ...).
+
+Each is sent with `sender` = the user model and the keyword arguments `user`, `request` and
+`facebook_account`; the registration one adds `profile` (a FacebookProfile).
+"""
+
+from django.dispatch import Signal
+
+facebook_user_registered = Signal()
+facebook_user_connected = Signal()
+facebook_user_disconnected = Signal()
+# Sent by the built-in backend for every new user, with or without Facebook (Django
+# Facebook's `user_registered`): keyword arguments `user` and `request`.
+user_registered = Signal()

@@ -1,0 +1,56 @@
+"""The login state: what the login start saves in the session for its callback.
+
+Facebook passes `state` back unchanged; it protects the callback against CSRF and carries
+nothing itself (facebook-login.md §1.4: Strict Mode allows no extra redirect parameters).
+Each started login keeps, in the session under its random state value, the exact
+redirect_uri sent to the dialog (the exchange must repeat it byte for byte) and the safe
+redirect parameters. A state is single use (taken out before the code is exchanged, so a
+replayed callback never reaches Facebook), bound to the session that started it, and
+expires after FACEBOOK_STATE_MAX_AGE seconds. A few logins may be pending at once (two
+tabs); the oldest are dropped beyond that.
+"""
+
+import secrets
+import time
+
+from django.utils.crypto import constant_time_compare
+
+from .conf import setting
+
+SESSION_KEY = "_facebook_logins"
+MAX_PENDING = 5
+
+
+def new_state(request, redirect_uri, next_parameters):
+    """Save a new pending login in the session and return its state value."""
+    state = secrets.token_urlsafe(32)
+    now = int(time.time())
+    pending = _unexpired(request.session.get(SESSION_KEY, {}), now)
+    pending[state] = {"redirect_uri": redirect_uri, "next": next_parameters, "created": now}
+    request.session[SESSION_KEY] = dict(list(pending.items())[-MAX_PENDING:])
+    return state
+
+
+def pop_state(request, state):
+    """Take the pending login for `state` out of the session; None if there is none.
+
+    Missing, forged, expired, replayed and other sessions' states all give None.
+    """
+    if not isinstance(state, str) or not state:
+        return None
+    pending = request.session.get(SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    match = next((key for key in pending if constant_time_compare(key, state)), None)
+    if match is None:
+        return None
+    entry = pending.pop(match)
+    request.session[SESSION_KEY] = pending
+    if int(time.time()) - entry["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
+        return None
+    return entry
+
+
+def _unexpired(pending, now):
+    max_age = setting("FACEBOOK_STATE_MAX_AGE")
+    return {key: entry for key, entry in pending.items() if now - entry["created"] <= max_age}

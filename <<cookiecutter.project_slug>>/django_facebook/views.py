@@ -1,0 +1,148 @@
+"""The views of the connect flow: start, callback, complete-your-account, disconnect.
+
+They deal with HTTP only (state, redirects, messages); what a login means is decided in
+connect.py, and where people go next by the registration backend.
+"""
+
+import logging
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import oauth, redirects, signals, state
+from .conf import setting
+from .connect import CONNECT_ACTIONS, connect_user, register_user
+from .fields import decrypt, encrypt
+from .exceptions import ConnectError, FacebookError, IncompleteProfileError
+from .graph import AccessToken, GraphClient
+from .models import FacebookAccount
+from .profile import FacebookProfile
+from .registration_backends import get_registration_backend
+
+logger = logging.getLogger(__name__)
+
+# The Facebook sign-up waiting for the person to complete the registration form.
+PENDING_KEY = "_facebook_pending_registration"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request):
+    """Start a login: remember the redirect parameters and a state, open Facebook's dialog."""
+    data = request.POST if request.method == "POST" else request.GET
+    redirect_uri = oauth.callback_uri(request)
+    new_state = state.new_state(
+        request, redirect_uri, redirects.safe_next_parameters(request, data)
+    )
+    return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri))
+
+
+@never_cache
+@require_http_methods(["GET"])
+def callback(request):
+    """Facebook's redirect back: check the state, read the profile, log in/connect/register."""
+    backend = get_registration_backend()
+    entry = state.pop_state(request, request.GET.get("state"))
+    if entry is None:
+        logger.info("Facebook callback refused: missing, unknown, expired or used state")
+        return backend.post_error(
+            request, message=_("Your Facebook login expired or was not started here. Try again.")
+        )
+    request.facebook_next_parameters = entry["next"]
+    if "error" in request.GET or "code" not in request.GET:
+        reason = request.GET.get("error_reason", "")[:100]
+        logger.info("Facebook login not completed: error_reason=%r", reason)
+        return backend.post_error(request, message=_("Facebook login was cancelled."))
+    try:
+        client = GraphClient()
+        token = client.exchange_code(request.GET["code"], entry["redirect_uri"])
+        fields = setting("FACEBOOK_PROFILE_FIELDS")
+        profile = FacebookProfile.from_graph(client.me(token.token, fields))
+    except FacebookError as error:
+        return backend.post_error(request, message=error.user_message)
+    return _connect(request, backend, profile, token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complete_registration(request):
+    """Let the person finish a Facebook sign-up whose data did not pass the form."""
+    backend = get_registration_backend()
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
+        request.session.pop(PENDING_KEY, None)
+        return backend.post_error(
+            request, message=_("Your Facebook sign-up expired. Please log in with Facebook again.")
+        )
+    request.facebook_next_parameters = pending["next"]
+    profile = FacebookProfile.from_dict(pending["profile"])
+    if request.method == "GET":
+        form = backend.get_facebook_form_class(request)(data=pending["data"])
+        return _render_form(request, form, profile)
+    token = AccessToken(decrypt(pending["token"]), None)
+    try:
+        action, user = register_user(request, backend, profile, token, data=request.POST)
+    except IncompleteProfileError as error:
+        return _render_form(request, error.form, profile)
+    except ConnectError as error:
+        request.session.pop(PENDING_KEY, None)
+        return backend.post_error(request, message=error.user_message)
+    request.session.pop(PENDING_KEY, None)
+    return backend.post_connect(request, user, action)
+
+
+@require_POST
+@login_required
+def disconnect(request):
+    """Unlink the user's Facebook profile, unless that would leave no way to log in."""
+    account = FacebookAccount.objects.filter(user=request.user).first()
+    request.facebook_next_parameters = redirects.safe_next_parameters(request, request.POST)
+    next_url = redirects.next_url(request, ("next",))
+    if account is None:
+        messages.info(request, _("Your account is not connected to Facebook."))
+    elif not request.user.has_usable_password():
+        messages.error(
+            request,
+            _("Set a password first: without Facebook you would have no way to log in."),
+        )
+    else:
+        account.delete()
+        signals.facebook_user_disconnected.send(
+            sender=type(request.user), user=request.user, request=request, facebook_account=account
+        )
+        messages.success(request, _("Your account is no longer connected to Facebook."))
+    return HttpResponseRedirect(next_url)
+
+
+def _connect(request, backend, profile, token):
+    try:
+        action, user = connect_user(request, profile, token, backend=backend)
+    except IncompleteProfileError as error:
+        request.session[PENDING_KEY] = {
+            "profile": profile.as_dict(),
+            "token": encrypt(token.token),
+            "data": error.form.data,
+            "next": request.facebook_next_parameters,
+            "created": int(time.time()),
+        }
+        return redirect("facebook:complete_registration")
+    except ConnectError as error:
+        logger.info("Facebook login refused: %s", type(error).__name__)
+        return backend.post_error(request, message=error.user_message)
+    if action is CONNECT_ACTIONS.CONNECT:
+        messages.success(request, _("Your account is now connected to Facebook."))
+    return backend.post_connect(request, user, action)
+
+
+def _render_form(request, form, profile):
+    return render(
+        request,
+        "django_facebook/complete_registration.html",
+        {"form": form, "facebook_profile": profile},
+    )

@@ -1,0 +1,60 @@
+"""Fixtures shared by the site's tests: a Graph API answered by `responses`, login helpers."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+from django.conf import settings
+from django.urls import reverse
+
+GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
+TOKEN = "EAAtesttoken1234567890"
+
+ADA = {
+    "id": "10000000000000001",
+    "name": "Ada Lovelace",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "picture": {"data": {"url": "https://example.com/ada.jpg", "is_silhouette": False}},
+}
+
+
+class FakeGraph:
+    """The Graph API's two login calls, answered in-process; counts the round trips."""
+
+    def __init__(self, mock):
+        self.mock = mock
+        self.profile = dict(ADA)
+        self.token_answer = {"access_token": TOKEN, "token_type": "bearer", "expires_in": 5183944}
+        self.token = mock.add(responses.POST, f"{GRAPH}/oauth/access_token", json=self.token_answer)
+        self.me = mock.add_callback(responses.GET, f"{GRAPH}/me", callback=self._me)
+
+    def _me(self, request):
+        import json
+
+        return 200, {}, json.dumps(self.profile)
+
+    @property
+    def calls(self):
+        return len(self.mock.calls)
+
+
+@pytest.fixture
+def graph():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield FakeGraph(mock)
+
+
+def start_login(client, **params):
+    """GET facebook:login; return the state it put in the dialog URL."""
+    response = client.get(reverse("facebook:login"), params)
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    return query["state"][0]
+
+
+def facebook_login(client, **params):
+    """A whole login through the callback, with the code Facebook would send back."""
+    state = start_login(client, **params)
+    return client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})

@@ -1,0 +1,322 @@
+"""The connect flow through the real views, with the Graph API answered in-process."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from django_facebook import signals
+from django_facebook.models import FacebookAccount
+
+from .conftest import ADA, TOKEN, facebook_login, start_login
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def make_linked_user(username="ada", facebook_id=ADA["id"], **extra):
+    user = User.objects.create_user(username, f"{username}@example.org", "pw-12345-long", **extra)
+    FacebookAccount.objects.create(user=user, facebook_id=facebook_id, name="Ada Lovelace")
+    return user
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def logged_in_user(client):
+    return client.get(reverse("accounts:profile")).wsgi_request.user
+
+
+class TestStart:
+    def test_redirects_to_the_versioned_dialog_with_state_and_scope(self, client, settings):
+        response = client.get(reverse("facebook:login"))
+        location = urlsplit(response["Location"])
+        query = parse_qs(location.query)
+        assert f"{location.scheme}://{location.netloc}{location.path}" == (
+            f"{settings.FACEBOOK_WWW_URL}/{settings.FACEBOOK_API_VERSION}/dialog/oauth"
+        )
+        assert query["client_id"] == [settings.FACEBOOK_APP_ID]
+        assert query["redirect_uri"] == ["http://testserver/facebook/callback/"]
+        assert query["response_type"] == ["code"]
+        assert query["scope"] == ["email,public_profile"]
+        assert len(query["state"][0]) >= 40
+
+    def test_configured_redirect_uri_is_sent_and_repeated_at_the_exchange(
+        self, client, graph, settings
+    ):
+        settings.FACEBOOK_REDIRECT_URI = "https://example.com/facebook/callback/"
+        response = facebook_login(client)
+        assert response.status_code == 302
+        body = graph.mock.calls[0].request.body
+        assert "redirect_uri=https%3A%2F%2Fexample.com%2Ffacebook%2Fcallback%2F" in body
+
+    def test_every_login_gets_a_new_state(self, client):
+        assert start_login(client) != start_login(client)
+
+
+class TestRegister:
+    def test_new_person_is_registered_logged_in_and_welcomed(self, client, graph):
+        received = []
+        signals.facebook_user_registered.connect(
+            lambda **kw: received.append(kw), weak=False, dispatch_uid="t1"
+        )
+        try:
+            response = facebook_login(client)
+        finally:
+            signals.facebook_user_registered.disconnect(dispatch_uid="t1")
+        assert response["Location"] == reverse("accounts:welcome")
+        user = User.objects.get()
+        assert (user.username, user.email) == ("ada.lovelace", "ada@example.com")
+        assert not user.has_usable_password()
+        account = user.facebook_account
+        assert account.facebook_id == ADA["id"]
+        assert account.access_token == TOKEN
+        assert account.picture_url == "https://example.com/ada.jpg"
+        assert account.token_expires_at is not None
+        assert logged_in_user(client) == user
+        assert received[0]["user"] == user
+        assert graph.calls == 2
+
+    def test_token_is_encrypted_at_rest(self, client, graph):
+        facebook_login(client)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT access_token FROM django_facebook_facebookaccount")
+            (stored,) = cursor.fetchone()
+        assert TOKEN not in stored
+
+    def test_register_next_wins(self, client, graph):
+        response = facebook_login(client, register_next="/r/", next="/n/")
+        assert response["Location"] == "/r/"
+
+    def test_next_is_offered_on_the_welcome_page(self, client, graph):
+        response = facebook_login(client, next="/n/")
+        assert response["Location"] == reverse("accounts:welcome") + "?next=%2Fn%2F"
+        page = client.get(response["Location"])
+        assert 'href="/n/"' in page.content.decode()
+
+    def test_email_of_an_existing_account_is_never_linked(self, client, graph):
+        victim = User.objects.create_user("victim", "ADA@example.com", "pw-12345-long")
+        response = facebook_login(client, error_next="/oops/")
+        assert response["Location"] == "/oops/?fb_error_or_cancel=1"
+        assert "exists already" in messages_of(response)[0]
+        assert User.objects.count() == 1
+        assert not FacebookAccount.objects.exists()
+        assert not logged_in_user(client).is_authenticated
+        victim.refresh_from_db()
+        assert not hasattr(victim, "facebook_account")
+
+    def test_no_email_asks_to_complete_the_account(self, client, graph):
+        del graph.profile["email"]
+        response = facebook_login(client, register_next="/r/")
+        assert response["Location"] == reverse("facebook:complete_registration")
+        assert not User.objects.exists()
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert "Complete your account" in page.content.decode()
+        response = client.post(
+            response["Location"], {"username": "ada", "email": "ada@elsewhere.example"}
+        )
+        assert response["Location"] == "/r/"
+        user = User.objects.get()
+        assert (user.username, user.email) == ("ada", "ada@elsewhere.example")
+        assert user.facebook_account.access_token == TOKEN
+        assert logged_in_user(client) == user
+        # The pending sign-up is used up.
+        again = client.get(reverse("facebook:complete_registration"))
+        assert again.status_code == 302
+
+    def test_taken_username_asks_to_complete_and_shows_the_error(self, client, graph):
+        User.objects.create_user("Ada.Lovelace", "other@example.org", "pw-12345-long")
+        response = facebook_login(client)
+        assert response["Location"] == reverse("facebook:complete_registration")
+        page = client.get(response["Location"]).content.decode()
+        assert "already exists" in page
+        response = client.post(
+            reverse("facebook:complete_registration"),
+            {"username": "ada.lovelace", "email": "ada@example.com"},
+        )
+        assert response.status_code == 200
+        assert User.objects.count() == 1
+
+    def test_complete_step_refuses_a_taken_email(self, client, graph):
+        del graph.profile["email"]
+        User.objects.create_user("someone", "taken@example.org", "pw-12345-long")
+        facebook_login(client)
+        response = client.post(
+            reverse("facebook:complete_registration"),
+            {"username": "ada", "email": "TAKEN@example.org"},
+        )
+        assert response.status_code == 200
+        assert "exists already" in response.content.decode()
+        assert User.objects.count() == 1
+
+    def test_complete_step_without_pending_sign_up_is_an_error(self, client):
+        response = client.get(reverse("facebook:complete_registration"))
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+
+    def test_closed_registration_makes_no_user(self, client, graph, settings):
+        settings.REGISTRATION_OPEN = False
+        response = facebook_login(client)
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert "closed" in messages_of(response)[0]
+        assert not User.objects.exists()
+
+
+class TestLogin:
+    def test_known_facebook_id_logs_in_and_refreshes_the_copy(self, client, graph):
+        user = make_linked_user()
+        response = facebook_login(client, login_next="/l/", next="/n/")
+        assert response["Location"] == "/l/"
+        assert logged_in_user(client) == user
+        account = FacebookAccount.objects.get()
+        assert account.email == "ada@example.com"
+        assert account.access_token == TOKEN
+        assert User.objects.count() == 1
+
+    def test_next_then_default(self, client, graph):
+        make_linked_user()
+        assert facebook_login(client, next="/n/")["Location"] == "/n/"
+        client.logout()
+        assert facebook_login(client)["Location"] == "/"
+
+    def test_inactive_user_is_not_logged_in(self, client, graph):
+        make_linked_user(is_active=False)
+        response = facebook_login(client)
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert "not active" in messages_of(response)[0]
+        assert not logged_in_user(client).is_authenticated
+
+
+class TestConnect:
+    def test_logged_in_user_connects(self, client, graph):
+        user = User.objects.create_user("grace", "grace@example.org", "pw-12345-long")
+        client.force_login(user)
+        response = facebook_login(client, connect_next="/c/", next="/n/")
+        assert response["Location"] == "/c/"
+        assert FacebookAccount.objects.get().user == user
+        assert "now connected" in messages_of(response)[0]
+
+    def test_profile_of_another_user_is_refused(self, client, graph):
+        make_linked_user()
+        other = User.objects.create_user("grace", "grace@example.org", "pw-12345-long")
+        client.force_login(other)
+        response = facebook_login(client, error_next="/e/")
+        assert response["Location"] == "/e/?fb_error_or_cancel=1"
+        assert FacebookAccount.objects.get().user.username == "ada"
+
+    def test_user_with_another_profile_is_refused(self, client, graph):
+        user = make_linked_user(facebook_id="999")
+        client.force_login(user)
+        facebook_login(client)
+        assert FacebookAccount.objects.get().facebook_id == "999"
+
+    def test_reconnecting_the_same_profile_refreshes_it(self, client, graph):
+        user = make_linked_user()
+        client.force_login(user)
+        response = facebook_login(client)
+        assert response["Location"] == "/"
+        assert FacebookAccount.objects.get().access_token == TOKEN
+
+
+class TestErrors:
+    def test_cancel_goes_to_error_next(self, client, graph):
+        state = start_login(client, error_next="/e/", next="/n/")
+        response = client.get(
+            reverse("facebook:callback"),
+            {
+                "error": "access_denied",
+                "error_reason": "user_denied",
+                "error_code": "200",
+                "error_description": "Permissions error",
+                "state": state,
+            },
+        )
+        assert response["Location"] == "/e/?fb_error_or_cancel=1"
+        assert messages_of(response) == ["Facebook login was cancelled."]
+        assert graph.calls == 0
+
+    @pytest.mark.parametrize("state", [None, "", "forged", "x" * 5000])
+    def test_bad_state_never_reaches_facebook(self, client, graph, state):
+        start_login(client, error_next="/e/")
+        params = {"code": "a-code"} | ({"state": state} if state is not None else {})
+        response = client.get(reverse("facebook:callback"), params)
+        # Without a valid state the saved parameters are unknown: the default is used.
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 0
+        assert not User.objects.exists()
+
+    def test_replayed_state_is_refused(self, client, graph):
+        state = start_login(client)
+        client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        client.logout()
+        response = client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 2
+
+    def test_state_of_another_session_is_refused(self, client, graph, django_user_model):
+        from django.test import Client
+
+        state = start_login(Client())
+        response = client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 0
+
+    def test_expired_state_is_refused(self, client, graph, settings):
+        settings.FACEBOOK_STATE_MAX_AGE = -1
+        response = facebook_login(client)
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 0
+
+    def test_missing_code_is_an_error(self, client, graph):
+        state = start_login(client)
+        response = client.get(reverse("facebook:callback"), {"state": state})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 0
+
+    def test_unsafe_error_next_is_skipped(self, client, graph):
+        state = start_login(client, error_next="https://evil.example/", next="/n/")
+        response = client.get(reverse("facebook:callback"), {"state": state, "error": "x"})
+        assert response["Location"] == "/n/?fb_error_or_cancel=1"
+
+    def test_graph_failure_creates_nothing(self, client, graph):
+        graph.mock.replace(
+            "POST",
+            graph.token.url,
+            status=400,
+            json={"error": {"message": "This authorization code has been used.",
+                            "type": "OAuthException", "code": 100, "error_subcode": 36009,
+                            "fbtrace_id": "TRACE1"}},
+        )
+        response = facebook_login(client, error_next="/e/")
+        assert response["Location"] == "/e/?fb_error_or_cancel=1"
+        assert "used already" in messages_of(response)[0]
+        assert not User.objects.exists()
+
+
+class TestDisconnect:
+    def test_disconnects_when_a_password_remains(self, client):
+        user = make_linked_user()
+        client.force_login(user)
+        response = client.post(reverse("facebook:disconnect"), {"next": "/after/"})
+        assert response["Location"] == "/after/"
+        assert not FacebookAccount.objects.exists()
+
+    def test_refused_without_a_password(self, client):
+        user = make_linked_user()
+        user.set_unusable_password()
+        user.save()
+        client.force_login(user)
+        response = client.post(reverse("facebook:disconnect"))
+        assert response["Location"] == "/"
+        assert FacebookAccount.objects.exists()
+        assert "Set a password first" in messages_of(response)[0]
+
+    def test_get_is_not_allowed_and_anonymous_is_sent_to_log_in(self, client):
+        assert client.get(reverse("facebook:disconnect")).status_code == 405
+        response = client.post(reverse("facebook:disconnect"))
+        assert response["Location"].startswith(reverse("login"))

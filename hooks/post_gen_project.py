@@ -1,0 +1,82 @@
+"""Finish the generated site: drop the files of the options not chosen, write .env.
+
+An option of the template changes whole files: every registration system owns the files
+listed in OPTION_FILES, and the files of the systems not chosen are removed here, so the
+baked site holds no module it does not use.
+"""
+
+import json
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
+SLUG = ANSWERS["project_slug"]
+
+# Paths relative to the generated site, owned by one registration system each.
+OPTION_FILES = {
+    "builtin": [
+        "django_facebook/auth_urls.py",
+        "django_facebook/registration_views.py",
+        f"{SLUG}/templates/registration/registration_form.html",
+    ],
+    "django-registration": [
+        "django_facebook/registration_backends/django_registration.py",
+        f"{SLUG}/templates/django_registration",
+    ],
+    "userena": [
+        "django_facebook/registration_backends/userena.py",
+        f"{SLUG}/profiles",
+        f"{SLUG}/templates/userena",
+    ],
+}
+
+
+def remove_unchosen(root, chosen):
+    for option, paths in OPTION_FILES.items():
+        if option == chosen:
+            continue
+        for relative in paths:
+            path = root / relative
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+
+
+def write_env(root):
+    """Write .env with a fresh SECRET_KEY; it is git-ignored and never overwritten."""
+    env = root / ".env"
+    if env.exists():
+        return
+    lines = [
+        "# Local settings for this checkout; never commit this file.",
+        f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}",
+        f"FACEBOOK_APP_ID={ANSWERS['facebook_app_id']}",
+        "# Set the app secret here (or in the environment) to use the real Facebook",
+        "# instead of the offline stand-in:",
+        "# FACEBOOK_APP_SECRET=",
+        "",
+    ]
+    env.write_text("\n".join(lines))
+    env.chmod(0o600)
+
+
+def main():
+    root = Path.cwd()
+    remove_unchosen(root, ANSWERS["registration_backend"])
+    write_env(root)
+    print(
+        f"\nYour site is in {root}.\n"
+        "Next:\n"
+        f"  cd {root}\n"
+        "  make run      # virtualenv, migrations, dev server on http://127.0.0.1:8000/\n"
+        "  make test     # the site's tests\n",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

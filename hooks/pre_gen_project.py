@@ -1,0 +1,90 @@
+"""Validate the answers before anything is written.
+
+Cookiecutter renders this file with the answers, then runs it; a non-zero exit stops the
+generation and removes the half-made project directory. Each rule prints one line that
+names the field and the rule, so a person can fix the answer and run again.
+"""
+
+import json
+import keyword
+import re
+import sys
+
+# Rendered by cookiecutter: the answers as JSON inside a raw string, so this file is Python
+# before and after rendering.
+ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
+
+REGISTRATION_BACKENDS = ("builtin", "django-registration", "userena")
+AVAILABLE_BACKENDS = ("builtin",)
+
+# Top-level names the generated site imports or ships; a package with one of these names
+# would shadow it.
+SITE_MODULES = {
+    "accounts", "config", "cryptography", "django", "django_facebook", "django_registration",
+    "easy_thumbnails", "environ", "fakebook", "guardian", "gunicorn", "manage", "playwright",
+    "psycopg", "pytest", "redis", "requests", "responses", "site", "tests", "urllib3",
+    "userena", "whitenoise", "hypothesis",
+}
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+HOST_RE = re.compile(
+    r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$"
+)
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
+VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def problems(answers):
+    """Yield one message per answer that breaks a rule."""
+    for field in ("project_name", "description", "author_name"):
+        value = answers[field]
+        if CONTROL_RE.search(value):
+            yield f"{field}: must be one line of text without control characters"
+        elif len(value) > 200:
+            yield f"{field}: must be at most 200 characters"
+    if not answers["project_name"].strip():
+        yield "project_name: must not be empty"
+
+    slug = answers["project_slug"]
+    if not SLUG_RE.match(slug):
+        yield (
+            f"project_slug: {slug!r} must start with a lower-case letter and hold only "
+            "lower-case letters, digits and underscores (at most 50)"
+        )
+    elif keyword.iskeyword(slug) or slug in sys.stdlib_module_names or slug in SITE_MODULES:
+        yield f"project_slug: {slug!r} would shadow a Python module the site imports"
+
+    if not EMAIL_RE.match(answers["email"]):
+        yield f"email: {answers['email']!r} is not an email address"
+    if not HOST_RE.match(answers["domain_name"]) or "." not in answers["domain_name"]:
+        yield (
+            f"domain_name: {answers['domain_name']!r} must be a lower-case host name "
+            "such as example.com, without scheme, port or path"
+        )
+
+    backend = answers["registration_backend"]
+    if backend not in REGISTRATION_BACKENDS:
+        yield f"registration_backend: {backend!r} is not one of {', '.join(REGISTRATION_BACKENDS)}"
+    elif backend not in AVAILABLE_BACKENDS:
+        yield f"registration_backend: {backend!r} is not available yet; choose builtin"
+
+    app_id = answers["facebook_app_id"]
+    if app_id and not APP_ID_RE.match(app_id):
+        yield "facebook_app_id: must be empty or the App ID's 5 to 20 digits"
+    if not VERSION_RE.match(answers["facebook_api_version"]):
+        yield (
+            f"facebook_api_version: {answers['facebook_api_version']!r} must look like v26.0"
+        )
+
+
+def main():
+    errors = list(problems(ANSWERS))
+    for message in errors:
+        print(f"ERROR: {message}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
