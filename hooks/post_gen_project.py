@@ -6,6 +6,7 @@ baked site holds no module it does not use.
 """
 
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -59,8 +60,10 @@ def write_env(root):
         "# FACEBOOK_APP_SECRET=",
         "",
     ]
-    env.write_text("\n".join(lines))
-    env.chmod(0o600)
+    # Created readable by the owner only, before the secret is written into it.
+    descriptor = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write("\n".join(lines))
 
 
 def main():

@@ -19,17 +19,17 @@ AVAILABLE_BACKENDS = ("builtin",)
 
 # Top-level names the generated site imports or ships; a package with one of these names
 # would shadow it.
+# fmt: off
 SITE_MODULES = {
     "accounts", "config", "cryptography", "django", "django_facebook", "django_registration",
     "easy_thumbnails", "environ", "fakebook", "guardian", "gunicorn", "manage", "playwright",
     "psycopg", "pytest", "redis", "requests", "responses", "site", "tests", "urllib3",
     "userena", "whitenoise", "hypothesis",
 }
+# fmt: on
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-HOST_RE = re.compile(
-    r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$"
-)
+HOST_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
@@ -74,9 +74,7 @@ def problems(answers):
     if app_id and not APP_ID_RE.match(app_id):
         yield "facebook_app_id: must be empty or the App ID's 5 to 20 digits"
     if not VERSION_RE.match(answers["facebook_api_version"]):
-        yield (
-            f"facebook_api_version: {answers['facebook_api_version']!r} must look like v26.0"
-        )
+        yield f"facebook_api_version: {answers['facebook_api_version']!r} must look like v26.0"
 
 
 def main():

@@ -7,7 +7,7 @@ errors turned into the typed exceptions of `exceptions.py`.
 
 Secrets stay out of URLs: the code exchange is a POST with the secret in the body, and user
 and app tokens travel in the Authorization header, so no token or secret can reach a log line
-that prints a request URL.
+that prints a request URL; @sensitive_variables keeps them out of Django's error reports.
 """
 
 import hashlib
@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import requests
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -87,6 +88,7 @@ class GraphClient:
         self.timeout = tuple(setting("FACEBOOK_GRAPH_TIMEOUT"))
         self.session = pooled_session(setting("FACEBOOK_GRAPH_RETRIES"))
 
+    @sensitive_variables()
     def exchange_code(self, code, redirect_uri):
         """Trade the authorization code from the login dialog for a user access token."""
         data = self._request(
@@ -110,6 +112,7 @@ class GraphClient:
             expires_at = timezone.now() + timedelta(seconds=expires_in)
         return AccessToken(token, expires_at)
 
+    @sensitive_variables()
     def me(self, access_token, fields):
         """The person's profile fields, read with their token and an appsecret_proof."""
         params = {
@@ -118,6 +121,7 @@ class GraphClient:
         }
         return self._request("GET", "me", params=params, token=access_token)
 
+    @sensitive_variables()
     def debug_token(self, input_token):
         """Facebook's description of a token (app, user, validity), read with the app token."""
         data = self._request(
@@ -130,6 +134,7 @@ class GraphClient:
             raise MalformedResponse("debug_token answer without data")
         return data["data"]
 
+    @sensitive_variables()
     def _request(self, method, path, *, params=None, data=None, token=None, exchanging_code=False):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = f"{self.graph_url}/{self.version}/{path}"

@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import oauth, redirects, signals, state
@@ -43,6 +44,7 @@ def login(request):
     return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri))
 
 
+@sensitive_variables("token", "client")
 @never_cache
 @require_http_methods(["GET"])
 def callback(request):
@@ -69,6 +71,7 @@ def callback(request):
     return _connect(request, backend, profile, token)
 
 
+@sensitive_variables("token", "pending")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complete_registration(request):
@@ -120,6 +123,7 @@ def disconnect(request):
     return HttpResponseRedirect(next_url)
 
 
+@sensitive_variables("token")
 def _connect(request, backend, profile, token):
     try:
         action, user = connect_user(request, profile, token, backend=backend)

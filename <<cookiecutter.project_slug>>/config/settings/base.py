@@ -85,8 +85,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Database-backed sessions: the login state written before the Facebook redirect must be
-# there when the callback lands on any worker.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# there when the callback lands on any worker. The site's store is Django's, leaner.
+SESSION_ENGINE = "<< cookiecutter.project_slug >>.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -14,6 +14,9 @@ class FacebookRegistrationBackend(NooptRegistrationBackend):
         return forms.FacebookProfileForm
 
     def register(self, request, form=None, profile=None, **kwargs):
-        user = form.save()
+        user = form.save(commit=False)
+        if profile is not None:
+            user.first_name, user.last_name = profile.first_name, profile.last_name
+        user.save()
         signals.user_registered.send(sender=type(self), user=user, request=request)
         return user

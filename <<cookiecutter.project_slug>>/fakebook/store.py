@@ -1,0 +1,109 @@
+"""Authorization codes and access tokens, kept in Django's cache.
+
+The cache, not the database: the stand-in needs no migrations, and state written by the
+dialog (in the browser's request) must be seen by the token exchange (the site's server
+request), which Redis gives across processes and LocMemCache within one (the test suite
+and its live server thread). Every key starts with `fakebook:` and has a timeout; nothing
+here ever clears the whole cache, which other sites' tests may share.
+
+Client-supplied codes and tokens are hashed into keys: cache keys must be short and free of
+spaces and control characters whatever a client sends.
+"""
+
+import hashlib
+import secrets
+import string
+import time
+
+from django.core.cache import cache
+
+PREFIX = "fakebook:"
+# Facebook's codes live 10 minutes (facebook-login.md §1.3). An expired code is remembered
+# an hour longer, so that it is answered "expired" (36007) rather than "unknown".
+CODE_LIFETIME = 600
+CODE_MEMORY = CODE_LIFETIME + 3600
+# The expires_in Facebook shows for a long-lived user token (facebook-login.md §1.5).
+TOKEN_LIFETIME = 5183944
+
+_ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def now():
+    """The current Unix time; tests replace it to age codes and tokens."""
+    return time.time()
+
+
+def _key(kind, value):
+    return f"{PREFIX}{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+
+
+# Authorization codes.
+
+
+def create_code(client_id, redirect_uri, user_id, scopes):
+    """A new single-use code for this dialog answer."""
+    code = "AQ" + secrets.token_urlsafe(96)
+    record = {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "user_id": user_id,
+        "scopes": list(scopes),
+        "expires_at": now() + CODE_LIFETIME,
+    }
+    cache.set(_key("code", code), record, timeout=CODE_MEMORY)
+    return code
+
+
+def find_code(code):
+    """The record of a code not used yet (expired or not), or None."""
+    return cache.get(_key("code", code))
+
+
+def code_was_used(code):
+    return cache.get(_key("used-code", code)) is not None
+
+
+def consume_code(code):
+    """Use the code up; True for the one caller that did, False for every other.
+
+    The "used" mark is written before the record is deleted, so a concurrent caller that
+    finds the record gone also finds the mark, and is told "used" rather than "unknown".
+    `cache.delete` returns whether it deleted the key, atomically in LocMemCache and Redis.
+    """
+    cache.set(_key("used-code", code), True, timeout=CODE_MEMORY)
+    return cache.delete(_key("code", code))
+
+
+# Access tokens.
+
+
+def issue_token(user_id, scopes):
+    """A new user access token; returns (token, expires_in)."""
+    token = "EAA" + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(120))
+    issued_at = now()
+    record = {
+        "user_id": user_id,
+        "scopes": list(scopes),
+        "issued_at": issued_at,
+        "expires_at": issued_at + TOKEN_LIFETIME,
+    }
+    cache.set(_key("token", token), record, timeout=TOKEN_LIFETIME)
+    return token, TOKEN_LIFETIME
+
+
+def token_status(token):
+    """(record, problem) for a token; problem is None, "unknown", "revoked" or "expired"."""
+    record = cache.get(_key("token", token)) if token else None
+    if record is None:
+        return None, "unknown"
+    revoked_at = cache.get(_key("revoked", record["user_id"]))
+    if revoked_at is not None and record["issued_at"] <= revoked_at:
+        return record, "revoked"
+    if record["expires_at"] <= now():
+        return record, "expired"
+    return record, None
+
+
+def revoke_user(user_id):
+    """Invalidate every token issued to this person so far (they removed the app)."""
+    cache.set(_key("revoked", user_id), now(), timeout=TOKEN_LIFETIME)

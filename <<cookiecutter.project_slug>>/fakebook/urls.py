@@ -1,0 +1,45 @@
+"""The stand-in's URLs, mounted by the site at `fakebook/`.
+
+`www/` plays www.facebook.com and `graph/` plays graph.facebook.com, so the site's settings
+point FACEBOOK_WWW_URL at `<host>/fakebook/www` and FACEBOOK_GRAPH_URL at
+`<host>/fakebook/graph`. A version segment must look like `v25.0`; any other path gets
+Facebook's JSON 404.
+"""
+
+from django.urls import path, register_converter
+
+from . import dialog, views
+
+
+class GraphVersionConverter:
+    """A Graph API version segment: v<major>.<minor>."""
+
+    regex = r"v\d+\.\d+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(GraphVersionConverter, "fbversion")
+
+app_name = "fakebook"
+
+urlpatterns = [
+    path("www/<fbversion:version>/dialog/oauth", dialog.dialog, name="dialog"),
+    path(
+        "graph/<fbversion:version>/oauth/access_token", views.access_token, name="access_token"
+    ),
+    path("graph/<fbversion:version>/me", views.me, name="me"),
+    path("graph/<fbversion:version>/debug_token", views.debug_token, name="debug_token"),
+    path("graph/<fbversion:version>/<str:user_id>/picture", views.picture, name="picture"),
+    path(
+        "graph/<fbversion:version>/<str:user_id>/permissions",
+        views.permissions,
+        name="permissions",
+    ),
+    path("avatars/<str:user_id>.svg", views.avatar, name="avatar"),
+    path("<path:path>", views.unknown_path, name="unknown"),
+]

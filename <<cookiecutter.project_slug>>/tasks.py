@@ -1,0 +1,148 @@
+"""The site's task runner: one file, standard library only, so a fresh checkout needs nothing
+but Python 3.11+ to install, run, test and lint itself.
+
+    python3 tasks.py install              # .venv with the site and its test tools
+    python3 tasks.py run [--port N]       # install, migrate, dev server on 127.0.0.1
+    python3 tasks.py test [pytest args]   # install, then pytest
+    python3 tasks.py lint                 # install, then ruff check and ruff format --check
+    python3 tasks.py format               # install, then ruff check --fix and ruff format
+
+Every command prints what it runs and exits with the exit code of what it ran.
+"""
+
+import argparse
+import hashlib
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+PYPROJECT = ROOT / "pyproject.toml"
+# Holds the hash of the pyproject.toml last installed, so that an unchanged one costs no pip run.
+STAMP = VENV / ".installed-pyproject.sha256"
+
+
+def run(*command, env=None):
+    """Run a command in the site's directory, after printing it, and return its exit code.
+
+    The commands are lists built here from fixed names and the user's own arguments; no
+    shell is involved.
+    """
+    print("+", shlex.join(str(part) for part in command), flush=True)
+    return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603 -- fixed argv, no shell
+
+
+def replace_with(*command, env):
+    """Become the command (exec), so that Ctrl-C and signals reach it directly, as if it had
+    been typed, and its exit code is ours."""
+    print("+", shlex.join(str(part) for part in command), flush=True)
+    os.chdir(ROOT)
+    os.execve(command[0], [str(part) for part in command], env)  # noqa: S606 -- fixed argv, no shell
+
+
+def pyproject_hash():
+    return hashlib.sha256(PYPROJECT.read_bytes()).hexdigest()
+
+
+def install():
+    """Create .venv if it is missing and install the site with its test extras into it.
+
+    pip is skipped when pyproject.toml is byte for byte the one last installed, because
+    even a no-op pip run takes seconds and every other command starts with install.
+    """
+    if not PYTHON.exists():
+        code = run(sys.executable, "-m", "venv", VENV)
+        if code:
+            return code
+    wanted = pyproject_hash()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        print(f"{PYPROJECT.name} unchanged since the last install; skipping pip", flush=True)
+        return 0
+    STAMP.unlink(missing_ok=True)
+    code = run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]")
+    if code == 0:
+        STAMP.write_text(wanted + "\n")
+    return code
+
+
+def django_env(settings):
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = settings
+    return env
+
+
+def cmd_install(args):
+    return install()
+
+
+def cmd_run(args):
+    parser = argparse.ArgumentParser(prog="tasks.py run")
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (8000)")
+    options = parser.parse_args(args)
+    code = install()
+    if code:
+        return code
+    # The development server is for this machine only: local settings and the loopback address.
+    env = django_env("config.settings.local")
+    code = run(PYTHON, "manage.py", "migrate", "--no-input", env=env)
+    if code:
+        return code
+    return replace_with(PYTHON, "manage.py", "runserver", f"127.0.0.1:{options.port}", env=env)
+
+
+def cmd_test(args):
+    code = install()
+    if code:
+        return code
+    # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml;
+    # a value left over from `run` or a deployment shell must not point the tests elsewhere.
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return run(PYTHON, "-m", "pytest", *args, env=env)
+
+
+def cmd_lint(args):
+    code = install()
+    if code:
+        return code
+    # Both run even if the first fails, so one pass shows every problem.
+    check = run(PYTHON, "-m", "ruff", "check", ".")
+    fmt = run(PYTHON, "-m", "ruff", "format", "--check", ".")
+    return check or fmt
+
+
+def cmd_format(args):
+    code = install()
+    if code:
+        return code
+    # Fixes first (import order, for one), then the formatter tidies what they changed.
+    check = run(PYTHON, "-m", "ruff", "check", "--fix", ".")
+    fmt = run(PYTHON, "-m", "ruff", "format", ".")
+    return check or fmt
+
+
+COMMANDS = {
+    "install": cmd_install,
+    "run": cmd_run,
+    "test": cmd_test,
+    "lint": cmd_lint,
+    "format": cmd_format,
+}
+
+
+def main(argv):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- say so plainly to an older python3
+        print("tasks.py needs Python 3.11 or newer", file=sys.stderr)
+        return 2
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,146 @@
+"""The site's own pages: manual sign-up, the account page, passwords, the login button."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from django_facebook import signals
+from django_facebook.models import FacebookAccount
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_home_page_offers_facebook_login(client):
+    page = client.get("/").content.decode()
+    assert reverse("facebook:login") in page
+    assert "Log in with Facebook" in page
+
+
+@pytest.mark.parametrize("name", ["home", "privacy", "login"])
+def test_public_pages_render(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+class TestSignUp:
+    def test_form_sign_up_logs_in_and_welcomes(self, client):
+        received = []
+        signals.user_registered.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="s")
+        try:
+            response = client.post(
+                reverse("registration_register"),
+                {
+                    "username": "grace",
+                    "email": "grace@example.org",
+                    "password1": "a-long-passphrase-42",
+                    "password2": "a-long-passphrase-42",
+                },
+            )
+        finally:
+            signals.user_registered.disconnect(dispatch_uid="s")
+        assert response["Location"] == reverse("accounts:welcome")
+        user = User.objects.get()
+        assert user.check_password("a-long-passphrase-42")
+        assert received[0]["user"] == user
+        assert client.get(reverse("accounts:profile")).status_code == 200
+
+    def test_duplicate_email_is_refused(self, client):
+        User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
+        response = client.post(
+            reverse("registration_register"),
+            {
+                "username": "ada2",
+                "email": "ADA@example.com",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        assert response.status_code == 200
+        assert User.objects.count() == 1
+
+    def test_closed_registration(self, client, settings):
+        settings.REGISTRATION_OPEN = False
+        assert client.get(reverse("registration_register")).status_code == 403
+        response = client.post(reverse("registration_register"), {"username": "x"})
+        assert response.status_code == 403
+        assert not User.objects.exists()
+
+    def test_register_next_is_honoured(self, client):
+        response = client.post(
+            reverse("registration_register") + "?register_next=/go/",
+            {
+                "username": "grace",
+                "email": "grace@example.org",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
+        assert response["Location"] == "/go/"
+
+
+class TestAccountPages:
+    def test_profile_needs_login(self, client):
+        response = client.get(reverse("accounts:profile"))
+        assert response["Location"].startswith(reverse("login"))
+
+    def test_profile_shows_the_facebook_link(self, client):
+        user = User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
+        FacebookAccount.objects.create(user=user, facebook_id="1", name="Ada Lovelace")
+        client.force_login(user)
+        page = client.get(reverse("accounts:profile")).content.decode()
+        assert "Ada Lovelace" in page
+        assert reverse("facebook:disconnect") in page
+
+    def test_facebook_user_sets_a_first_password(self, client):
+        user = User.objects.create_user("ada", "ada@example.com")
+        user.set_unusable_password()
+        user.save()
+        client.force_login(user)
+        response = client.post(
+            reverse("accounts:password"),
+            {"new_password1": "a-long-passphrase-42", "new_password2": "a-long-passphrase-42"},
+        )
+        assert response["Location"] == reverse("accounts:profile")
+        user.refresh_from_db()
+        assert user.check_password("a-long-passphrase-42")
+        # Still logged in: the session hash was updated.
+        assert client.get(reverse("accounts:profile")).status_code == 200
+
+    def test_password_change_needs_the_old_one(self, client):
+        user = User.objects.create_user("ada", "ada@example.com", "old-passphrase-42")
+        client.force_login(user)
+        response = client.post(
+            reverse("accounts:password"),
+            {
+                "old_password": "wrong",
+                "new_password1": "a-long-passphrase-42",
+                "new_password2": "a-long-passphrase-42",
+            },
+        )
+        assert response.status_code == 200
+        user.refresh_from_db()
+        assert user.check_password("old-passphrase-42")
+
+
+class TestLoginButtonTag:
+    def render(self, source, user=None):
+        from django.contrib.auth.models import AnonymousUser
+
+        request = RequestFactory().get("/")
+        request.user = user or AnonymousUser()
+        return Template("{% load facebook %}" + source).render(Context({"request": request}))
+
+    def test_parameters_go_into_the_link(self):
+        html = self.render('{% facebook_login_button next="/a b/" register_next="/r/" %}')
+        assert 'href="/facebook/login/?next=%2Fa+b%2F&amp;register_next=%2Fr%2F"' in html
+        assert "Log in with Facebook" in html
+
+    def test_logged_in_user_is_offered_to_connect(self):
+        html = self.render("{% facebook_login_button %}", user=User(username="x"))
+        assert "Connect Facebook" in html
+
+    def test_unknown_parameter_is_a_template_error(self):
+        with pytest.raises(TemplateSyntaxError):
+            self.render('{% facebook_login_button nxt="/a/" %}')

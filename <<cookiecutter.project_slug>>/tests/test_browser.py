@@ -1,0 +1,70 @@
+"""A person registers with Facebook in a real browser: Debian's Chromium, driven by Playwright.
+
+Outside CI the test is skipped when /usr/bin/chromium is missing (`apt-get install
+chromium`); in CI (CI=true) a missing Chromium is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet on a closed network (no background connections to Google).
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RESULTS = Path(__file__).resolve().parent.parent / "test-results"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the database set-up and the
+    # test's own ORM calls around it are still synchronous.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, settings):
+    settings.FACEBOOK_WWW_URL = f"{live_server.url}/fakebook/www"
+    settings.FACEBOOK_GRAPH_URL = f"{live_server.url}/fakebook/graph"
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_register_with_facebook_lands_on_the_welcome_page(page, live_server):
+    """Home page, "Log in with Facebook", the stand-in's dialog, the welcome page."""
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Log in with Facebook").first.click()
+    page.get_by_role("button", name="Continue as Katherine Johnson").click()
+    page.wait_for_url(f"{live_server.url}/accounts/welcome/")
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "welcome.png"), full_page=True)
+    assert "Katherine" in page.locator("h1").first.inner_text()
+    user = get_user_model().objects.get()
+    assert user.facebook_account.name == "Katherine Johnson"
+    page.goto(f"{live_server.url}/accounts/profile/")
+    assert "Katherine Johnson" in page.content()

@@ -1,0 +1,52 @@
+"""System checks: wrong FACEBOOK_* settings are reported at start-up with their id."""
+
+import pytest
+from django.core import checks
+
+from django_facebook.checks import check_facebook_deploy, check_facebook_settings
+from django_facebook.registration_backends import get_registration_backend
+
+
+def ids(errors):
+    return sorted(error.id for error in errors)
+
+
+def test_test_settings_pass():
+    assert check_facebook_settings() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error_id"),
+    [
+        ("FACEBOOK_APP_ID", "", "django_facebook.E001"),
+        ("FACEBOOK_APP_ID", "12ab56", "django_facebook.E001"),
+        ("FACEBOOK_APP_SECRET", "", "django_facebook.E002"),
+        ("FACEBOOK_API_VERSION", "26.0", "django_facebook.E003"),
+        ("FACEBOOK_API_VERSION", "latest", "django_facebook.E003"),
+        ("FACEBOOK_GRAPH_URL", "graph.facebook.com", "django_facebook.E004"),
+        ("FACEBOOK_WWW_URL", "http://www.facebook.com", "django_facebook.E004"),
+        ("FACEBOOK_REDIRECT_URI", "/facebook/callback/", "django_facebook.E004"),
+        ("FACEBOOK_REGISTRATION_BACKEND", "no.such.Backend", "django_facebook.E005"),
+        ("FACEBOOK_REGISTRATION_BACKEND", "django.contrib.auth.models.User", "django_facebook.E005"),
+        ("AUTHENTICATION_BACKENDS", ["x.Backend"], "django_facebook.E006"),
+        ("FACEBOOK_SCOPE", "email", "django_facebook.E007"),
+    ],
+)
+def test_bad_setting_is_an_error(settings, name, value, error_id):
+    setattr(settings, name, value)
+    errors = check_facebook_settings()
+    assert ids(errors) == [error_id]
+    assert all(error.level == checks.ERROR for error in errors)
+
+
+def test_bad_backend_path_is_named_in_the_error(settings):
+    settings.FACEBOOK_REGISTRATION_BACKEND = "no.such.Backend"
+    with pytest.raises(Exception, match="no.such.Backend"):
+        get_registration_backend()
+
+
+def test_deploy_wants_a_fixed_redirect_uri(settings):
+    settings.FACEBOOK_REDIRECT_URI = ""
+    assert ids(check_facebook_deploy()) == ["django_facebook.W001"]
+    settings.FACEBOOK_REDIRECT_URI = "https://example.com/facebook/callback/"
+    assert check_facebook_deploy() == []

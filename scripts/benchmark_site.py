@@ -1,0 +1,124 @@
+"""Measure one baked site's connect flow: SQL statements, Graph round trips, wall time.
+
+Run by scripts/benchmark.py inside a baked site (its virtualenv, its directory). Each flow
+is a full round trip through the real views and middleware, with database-backed sessions:
+GET /facebook/login/ (start) then GET /facebook/callback/ (code exchange, /me, login).
+Facebook's answers come from `responses` in-process, so the figures are the site's own
+cost, not the network's. Prints one JSON object.
+"""
+
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from urllib.parse import parse_qs, urlsplit
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, os.getcwd())
+
+import django
+
+django.setup()
+
+import responses  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django_facebook.models import FacebookAccount  # noqa: E402
+
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
+ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "30"))
+GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
+
+
+def profile_for(number):
+    return {
+        "id": str(10**15 + number),
+        "name": f"Person {number}",
+        "first_name": "Person",
+        "last_name": str(number),
+        "email": f"person{number}@example.com",
+        "picture": {"data": {"url": f"https://example.com/{number}.jpg"}},
+    }
+
+
+def round_trip(client, mock, profile):
+    """One login through both views; returns (statements, graph calls, seconds, location)."""
+    mock.replace(responses.GET, f"{GRAPH}/me", json=profile)
+    calls_before = len(mock.calls)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        start = client.get("/facebook/login/")
+        state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+        done = client.get("/facebook/callback/", {"code": "code", "state": state})
+        elapsed = time.perf_counter() - started
+    sql = [query["sql"] for query in queries.captured_queries]
+    data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
+    return len(sql), len(data), len(mock.calls) - calls_before, elapsed, done["Location"]
+
+
+def measure(name, prepare):
+    statements, data_statements, graph_calls, seconds = [], [], [], []
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(
+            f"{GRAPH}/oauth/access_token",
+            json={"access_token": "EAAbenchmark", "token_type": "bearer", "expires_in": 5183944},
+        )
+        mock.get(f"{GRAPH}/me", json={})
+        for number in range(ROUNDS):
+            client, profile = prepare(number)
+            count, data_count, calls, elapsed, location = round_trip(client, mock, profile)
+            if "fb_error_or_cancel" in location:
+                raise RuntimeError(f"{name}: the login failed, redirected to {location}")
+            statements.append(count)
+            data_statements.append(data_count)
+            graph_calls.append(calls)
+            seconds.append(elapsed)
+    return {
+        "flow": name,
+        "sql_statements": statistics.median(statements),
+        "sql_without_transaction_control": statistics.median(data_statements),
+        "graph_round_trips": statistics.median(graph_calls),
+        "median_ms": round(statistics.median(seconds) * 1000, 2),
+        "rounds": ROUNDS,
+    }
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    user_model = get_user_model()
+    try:
+        for number in range(ROUNDS):
+            user = user_model.objects.create_user(f"returning{number}", f"r{number}@example.org")
+            FacebookAccount.objects.create(user=user, facebook_id=str(2 * 10**15 + number))
+
+        def returning(number):
+            profile = profile_for(number) | {"id": str(2 * 10**15 + number), "email": ""}
+            return Client(), profile
+
+        def new(number):
+            return Client(), profile_for(number)
+
+        def connecting(number):
+            user = user_model.objects.create_user(f"connecting{number}", f"c{number}@example.org")
+            client = Client()
+            client.force_login(user)
+            return client, profile_for(10_000 + number) | {"email": ""}
+
+        results = [
+            measure("login (returning user)", returning),
+            measure("register (new user)", new),
+            measure("connect (logged-in user)", connecting),
+        ]
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(json.dumps({"database": connection.vendor, "flows": results}))
+
+
+if __name__ == "__main__":
+    main()

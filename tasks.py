@@ -1,0 +1,142 @@
+"""The template's task runner: standard library only, so that the README's two commands need
+nothing but Python 3.11+.
+
+    python3 tasks.py run [--port N]       # bake a site with the defaults into build/ and run it
+    python3 tasks.py test [pytest args]   # lint the template's own code, then its tests
+
+Both create .venv beside this file with cookiecutter, pytest and ruff (requirements-dev.txt),
+and print every command they run.
+"""
+
+import hashlib
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements-dev.txt"
+# Holds the hash of the requirements last installed, so that unchanged ones cost no pip run.
+STAMP = VENV / ".installed-requirements.sha256"
+BUILD = ROOT / "build"
+# The template's own Python code; the site directory holds Jinja markers and is linted only
+# once baked, by the tests.
+LINTED = ["hooks", "tests", "tasks.py", "scripts"]
+
+# Prints the project_slug that cookiecutter derives from the defaults, with cookiecutter's own
+# rendering (custom delimiters, slugify), so that tasks.py never guesses it.
+DEFAULT_SLUG = """\
+import sys
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+context = generate_context(context_file=sys.argv[1])
+print(prompt_for_config(context, no_input=True)["project_slug"])
+"""
+
+
+def show(command):
+    print("+", shlex.join(str(part) for part in command), flush=True)
+
+
+def run(*command):
+    """Run a command in the template's directory, after printing it, and return its exit code.
+
+    The commands are lists built here from fixed names and the user's own arguments; no shell
+    is involved.
+    """
+    show(command)
+    return subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 -- fixed argv, no shell
+
+
+def default_slug():
+    """The project_slug of a bake with the defaults, or None (after saying why)."""
+    result = subprocess.run(  # noqa: S603 -- fixed argv, no shell
+        [PYTHON, "-c", DEFAULT_SLUG, "cookiecutter.json"],
+        cwd=ROOT,
+        check=False,
+        text=True,
+        capture_output=True,
+    )
+    if result.returncode:
+        print(result.stdout + result.stderr, file=sys.stderr)
+        return None
+    return result.stdout.strip()
+
+
+def venv():
+    """Create .venv with the template's tools; skip pip while requirements-dev.txt is unchanged."""
+    if not PYTHON.exists():
+        code = run(sys.executable, "-m", "venv", VENV)
+        if code:
+            return code
+    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return 0
+    STAMP.unlink(missing_ok=True)
+    code = run(
+        PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-r", REQUIREMENTS.name
+    )
+    if code == 0:
+        STAMP.write_text(wanted + "\n")
+    return code
+
+
+def cmd_run(args):
+    """Bake once into build/<slug> and hand over to the baked site's own `tasks.py run`.
+
+    An existing build/<slug> is reused, never overwritten: it may hold the developer's
+    database, .env and edits. Delete it to bake afresh.
+    """
+    code = venv()
+    if code:
+        return code
+    slug = default_slug()
+    if not slug:
+        return 1
+    site = BUILD / slug
+    if site.is_dir():
+        print(f"Reusing {site.relative_to(ROOT)} (delete it to bake the template again)")
+    else:
+        code = run(VENV / "bin" / "cookiecutter", "--no-input", ".", "--output-dir", BUILD)
+        if code:
+            return code
+    command = [sys.executable, "tasks.py", "run", *args]
+    show(command)
+    os.chdir(site)
+    # exec, so that Ctrl-C reaches the development server directly and its exit code is ours.
+    os.execv(command[0], command)  # noqa: S606 -- fixed argv, no shell
+
+
+def cmd_test(args):
+    """Lint the template's own code, then run its tests; non-zero if either fails."""
+    code = venv()
+    if code:
+        return code
+    paths = [path for path in LINTED if (ROOT / path).exists()]
+    # Every step runs even after a failure, so one CI run shows every problem.
+    check = run(PYTHON, "-m", "ruff", "check", *paths)
+    fmt = run(PYTHON, "-m", "ruff", "format", "--check", *paths)
+    tests = run(PYTHON, "-m", "pytest", "tests/", *args)
+    if check or fmt:
+        print("ruff found problems in the template's own code (see above)", file=sys.stderr)
+    return tests or check or fmt
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test}
+
+
+def main(argv):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- say so plainly to an older python3
+        print("tasks.py needs Python 3.11 or newer", file=sys.stderr)
+        return 2
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

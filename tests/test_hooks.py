@@ -1,0 +1,156 @@
+"""Fast tests of baking: the answers the hooks accept and refuse, and what a bake leaves."""
+
+import json
+import re
+import stat
+
+import pytest
+from conftest import TEMPLATE_DIR
+from cookiecutter.exceptions import FailedHookException
+
+# Every registration system cookiecutter.json offers, and those the template can bake today.
+# A system becomes available by moving into AVAILABLE_BACKENDS (and into the pre-gen hook's):
+# its refusal test then becomes bake tests, here and in test_baked_sites.py.
+BACKENDS = ("builtin", "django-registration", "userena")
+AVAILABLE_BACKENDS = ("builtin",)
+UNAVAILABLE_BACKENDS = tuple(b for b in BACKENDS if b not in AVAILABLE_BACKENDS)
+
+# One bad value per rule of the pre-gen hook.
+BAD_ANSWERS = [
+    ("project_slug", "1abc"),
+    ("project_slug", "class"),
+    ("project_slug", "django"),
+    ("project_slug", "Has-Caps"),
+    ("domain_name", "http://x.com"),
+    ("domain_name", "no_dots"),
+    ("facebook_app_id", "12ab"),
+    ("facebook_api_version", "26.0"),
+    ("facebook_api_version", "v26"),
+    ("email", "nope"),
+]
+
+# Cookiecutter's own markers in this template (see _jinja2_env_vars in cookiecutter.json):
+# a block or comment marker anywhere, or a variable marker beside the word cookiecutter.
+LEFTOVER_MARKER = re.compile(r"<%|%>|<#|#>|<<-?\s*cookiecutter|cookiecutter[\w.|()'\", ]*>>")
+
+
+def errors(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("ERROR:")]
+
+
+def option_files(answers):
+    """The post-gen hook's OPTION_FILES for these answers, read from the hook itself."""
+    source = (TEMPLATE_DIR / "hooks" / "post_gen_project.py").read_text()
+    source = source.replace("<< cookiecutter|tojson >>", json.dumps(answers))
+    namespace = {"__name__": "post_gen_project"}  # not "__main__": define, don't run
+    exec(compile(source, "post_gen_project.py", "exec"), namespace)  # noqa: S102 -- our own hook
+    return namespace["OPTION_FILES"]
+
+
+def text_files(root):
+    """(path, text) of every file under root that is text; binaries are skipped."""
+    for path in sorted(root.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if b"\0" in data:
+            continue
+        try:
+            yield path, data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+
+
+def test_bake_with_defaults_writes_private_env(bake, tmp_path):
+    site = bake(tmp_path)
+
+    assert site == tmp_path / "facebook_connect_site"
+    assert (site / "manage.py").is_file()
+    env = site / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    key = re.search(r"^DJANGO_SECRET_KEY=(\S+)$", env.read_text(), re.MULTILINE)
+    assert key, env.read_text()
+    assert len(key.group(1)) >= 50
+
+
+def test_every_bake_gets_its_own_secret_key(bake, tmp_path):
+    first = bake(tmp_path / "first") / ".env"
+    second = bake(tmp_path / "second") / ".env"
+
+    assert first.read_text() != second.read_text()
+
+
+def test_project_slug_is_derived_from_project_name(bake, tmp_path):
+    site = bake(tmp_path, project_name="My Great Site")
+
+    assert site.name == "my_great_site"
+    assert (site / "my_great_site" / "__init__.py").is_file()
+
+
+def test_answers_with_quotes_and_backslashes_reach_the_hooks_intact(bake, tmp_path):
+    site = bake(tmp_path, project_name='Bob\'s """Site""" \\', project_slug="bobs_site")
+
+    assert (site / ".env").is_file()
+
+
+@pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)
+def test_bad_answer_is_refused_with_one_line_and_nothing_written(
+    bake, tmp_path, capfd, field, value
+):
+    with pytest.raises(FailedHookException):
+        bake(tmp_path, **{field: value})
+
+    lines = errors(capfd.readouterr().err)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"ERROR: {field}:"), lines
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_backend_is_refused_and_nothing_written(bake, tmp_path):
+    # Cookiecutter itself refuses a value outside the choice list, before any hook runs.
+    with pytest.raises(ValueError, match="registration_backend"):
+        bake(tmp_path, registration_backend="allauth")
+
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend", UNAVAILABLE_BACKENDS)
+def test_unavailable_backend_is_refused_and_nothing_written(bake, tmp_path, capfd, backend):
+    with pytest.raises(FailedHookException):
+        bake(tmp_path, registration_backend=backend)
+
+    lines = errors(capfd.readouterr().err)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("ERROR: registration_backend:"), lines
+    assert "not available yet" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend", AVAILABLE_BACKENDS)
+def test_no_file_of_an_unchosen_backend_is_left(bake, tmp_path, backend):
+    site = bake(tmp_path, registration_backend=backend)
+    answers = {"project_slug": site.name, "registration_backend": backend}
+
+    left = [
+        relative
+        for option, paths in option_files(answers).items()
+        if option != backend
+        for relative in paths
+        if (site / relative).exists()
+    ]
+    assert left == []
+
+
+@pytest.mark.parametrize("backend", AVAILABLE_BACKENDS)
+def test_no_template_marker_is_left(bake, tmp_path, backend):
+    site = bake(tmp_path, registration_backend=backend)
+
+    leftovers = [
+        f"{path.relative_to(site)}:{number}: {line.strip()}"
+        for path, text in text_files(site)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if LEFTOVER_MARKER.search(line)
+    ]
+    assert leftovers == []
+    named = [str(path.relative_to(site)) for path in site.rglob("*") if "cookiecutter" in path.name]
+    assert named == []
