@@ -29,21 +29,27 @@ SITE_MODULES = {
 # fmt: on
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-HOST_RE = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+HOST_RE = re.compile(r"^(?=.{1,64}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+EMAIL_RE = re.compile(r"^[^@\s\"\\]{1,64}@[^@\s\"\\]{1,255}$")
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
+TEXT_LIMITS = {"project_name": 60, "description": 200, "author_name": 60}
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def problems(answers):
     """Yield one message per answer that breaks a rule."""
-    for field in ("project_name", "description", "author_name"):
+    # These answers are written into Python and TOML strings, on lines ruff keeps under 100
+    # characters.
+    for field, limit in TEXT_LIMITS.items():
         value = answers[field]
-        if CONTROL_RE.search(value):
-            yield f"{field}: must be one line of text without control characters"
-        elif len(value) > 200:
-            yield f"{field}: must be at most 200 characters"
+        if CONTROL_RE.search(value) or '"' in value or "\\" in value:
+            yield (
+                f"{field}: must be one line of text without quotes, backslashes "
+                "or control characters"
+            )
+        elif len(value) > limit:
+            yield f"{field}: must be at most {limit} characters"
     if not answers["project_name"].strip():
         yield "project_name: must not be empty"
 
@@ -56,12 +62,12 @@ def problems(answers):
     elif keyword.iskeyword(slug) or slug in sys.stdlib_module_names or slug in SITE_MODULES:
         yield f"project_slug: {slug!r} would shadow a Python module the site imports"
 
-    if not EMAIL_RE.match(answers["email"]):
-        yield f"email: {answers['email']!r} is not an email address"
+    if not EMAIL_RE.match(answers["email"]) or len(answers["email"]) > 80:
+        yield f"email: {answers['email']!r} is not an email address of at most 80 characters"
     if not HOST_RE.match(answers["domain_name"]) or "." not in answers["domain_name"]:
         yield (
             f"domain_name: {answers['domain_name']!r} must be a lower-case host name "
-            "such as example.com, without scheme, port or path"
+            "such as example.com (at most 64 characters), without scheme, port or path"
         )
 
     backend = answers["registration_backend"]

@@ -27,6 +27,12 @@ BAD_ANSWERS = [
     ("facebook_api_version", "26.0"),
     ("facebook_api_version", "v26"),
     ("email", "nope"),
+    ("email", "a" * 70 + "@example.com"),
+    ("domain_name", "a" * 60 + ".example"),
+    ("project_name", 'Bob\'s "Site"'),
+    ("author_name", "Back\\slash"),
+    ("author_name", "x" * 61),
+    ("description", "two\nlines"),
 ]
 
 # Cookiecutter's own markers in this template (see _jinja2_env_vars in cookiecutter.json):
@@ -87,10 +93,10 @@ def test_project_slug_is_derived_from_project_name(bake, tmp_path):
     assert (site / "my_great_site" / "__init__.py").is_file()
 
 
-def test_answers_with_quotes_and_backslashes_reach_the_hooks_intact(bake, tmp_path):
-    site = bake(tmp_path, project_name='Bob\'s """Site""" \\', project_slug="bobs_site")
+def test_answers_with_apostrophes_and_unicode_are_baked_intact(bake, tmp_path):
+    site = bake(tmp_path, project_name="Bob's Café", project_slug="bobs_site")
 
-    assert (site / ".env").is_file()
+    assert 'SITE_NAME = "Bob\'s Café"' in (site / "config/settings/base.py").read_text()
 
 
 @pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)

@@ -35,7 +35,7 @@ from .registration_backends import get_registration_backend
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-class CONNECT_ACTIONS(enum.Enum):  # noqa: N801 (Django Facebook's public name)
+class CONNECT_ACTIONS(enum.Enum):
     LOGIN = "login"
     CONNECT = "connect"
     REGISTER = "register"

@@ -19,7 +19,11 @@ def _fernet():
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet(
         [
-            Fernet(base64.urlsafe_b64encode(salted_hmac(KEY_SALT, "key", secret=key, algorithm="sha256").digest()))
+            Fernet(
+                base64.urlsafe_b64encode(
+                    salted_hmac(KEY_SALT, "key", secret=key, algorithm="sha256").digest()
+                )
+            )
             for key in keys
         ]
     )

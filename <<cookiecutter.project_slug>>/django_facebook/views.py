@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import oauth, redirects, signals, state
 from .conf import setting
 from .connect import CONNECT_ACTIONS, connect_user, register_user
-from .fields import decrypt, encrypt
 from .exceptions import ConnectError, FacebookError, IncompleteProfileError
+from .fields import decrypt, encrypt
 from .graph import AccessToken, GraphClient
 from .models import FacebookAccount
 from .profile import FacebookProfile

@@ -8,20 +8,20 @@ fault; the next matching Graph API request(s) get it instead of the normal answe
     faults.inject("*", "timeout", times=None)  # every Graph call is slow until cleared
     faults.clear()
 
-Faults live in the cache (key `fakebook:faults`), so one injected by a test reaches the
-live server thread or another process sharing the cache. Taking a fault is serialised by a
-short cache lock (`cache.add`), so `times` counts right when requests race.
+Faults live in the cache (key `fakebook:<site>:faults`, see store.py), so one injected by a
+test reaches the live server thread or another process sharing the cache. Taking a fault is
+serialised by a short cache lock (`cache.add`), so `times` counts right when requests race.
 """
 
 import socket
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from . import errors
+from . import errors, store
 
 # The Graph endpoints a fault can target; "*" matches every one of them.
 ENDPOINTS = ("token", "me", "debug_token", "picture", "permissions")
@@ -60,8 +60,15 @@ _RATE_LIMITS = {
     "rate_limit_613": (613, "(#613) Calls to this api have exceeded the rate limit."),
 }
 
-_KEY = "fakebook:faults"
-_LOCK_KEY = "fakebook:faults:lock"
+
+def _key():
+    return store.cache_key("faults")
+
+
+def _lock_key():
+    return store.cache_key("faults", "lock")
+
+
 # "Until cleared" faults are forgotten after a day, so a forgotten one cannot linger forever
 # in a shared Redis.
 _MEMORY = 24 * 3600
@@ -76,27 +83,27 @@ def inject(endpoint, kind, times=1):
     if times is not None and (not isinstance(times, int) or times < 1):
         raise ValueError("times must be a positive int, or None for 'until cleared'")
     with _locked():
-        pending_faults = cache.get(_KEY) or []
+        pending_faults = cache.get(_key()) or []
         pending_faults.append({"endpoint": endpoint, "kind": kind, "times": times})
-        cache.set(_KEY, pending_faults, timeout=_MEMORY)
+        cache.set(_key(), pending_faults, timeout=_MEMORY)
 
 
 def clear():
     """Forget every pending fault."""
-    cache.delete(_KEY)
+    cache.delete(_key())
 
 
 def pending():
     """The faults still waiting, oldest first: dicts with endpoint, kind and times."""
-    return list(cache.get(_KEY) or [])
+    return list(cache.get(_key()) or [])
 
 
 def take(endpoint):
     """The kind of the first pending fault for this endpoint, used up once; or None."""
-    if not cache.get(_KEY):
+    if not cache.get(_key()):
         return None
     with _locked():
-        pending_faults = cache.get(_KEY) or []
+        pending_faults = cache.get(_key()) or []
         for index, fault in enumerate(pending_faults):
             if fault["endpoint"] not in (endpoint, "*"):
                 continue
@@ -107,9 +114,9 @@ def take(endpoint):
                 if fault["times"] <= 0:
                     del pending_faults[index]
             if pending_faults:
-                cache.set(_KEY, pending_faults, timeout=_MEMORY)
+                cache.set(_key(), pending_faults, timeout=_MEMORY)
             else:
-                cache.delete(_KEY)
+                cache.delete(_key())
             return fault["kind"]
     return None
 
@@ -117,15 +124,15 @@ def take(endpoint):
 @contextmanager
 def _locked():
     deadline = time.monotonic() + 2.0
-    acquired = cache.add(_LOCK_KEY, 1, timeout=5)
+    acquired = cache.add(_lock_key(), 1, timeout=5)
     while not acquired and time.monotonic() < deadline:
         time.sleep(0.005)
-        acquired = cache.add(_LOCK_KEY, 1, timeout=5)
+        acquired = cache.add(_lock_key(), 1, timeout=5)
     try:
         yield
     finally:
         if acquired:
-            cache.delete(_LOCK_KEY)
+            cache.delete(_lock_key())
 
 
 def respond(kind, request):
@@ -187,10 +194,8 @@ def drop_connection(request):
     """
     sock = _client_socket(request.META)
     if sock is not None:
-        try:
+        with suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
     return _html(_BAD_GATEWAY, status=502)
 
 

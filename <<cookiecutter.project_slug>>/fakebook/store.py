@@ -3,8 +3,12 @@
 The cache, not the database: the stand-in needs no migrations, and state written by the
 dialog (in the browser's request) must be seen by the token exchange (the site's server
 request), which Redis gives across processes and LocMemCache within one (the test suite
-and its live server thread). Every key starts with `fakebook:` and has a timeout; nothing
-here ever clears the whole cache, which other sites' tests may share.
+and its live server thread). Every key starts with `fakebook:<site>:` and has a timeout;
+nothing here ever clears the whole cache.
+
+`<site>` is a short hash of the site's BASE_DIR: in CI several baked sites may run their
+tests at once against one Redis, and one site's injected faults or revoked users must not
+reach another's.
 
 Client-supplied codes and tokens are hashed into keys: cache keys must be short and free of
 spaces and control characters whatever a client sends.
@@ -15,9 +19,9 @@ import secrets
 import string
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
-PREFIX = "fakebook:"
 # Facebook's codes live 10 minutes (facebook-login.md §1.3). An expired code is remembered
 # an hour longer, so that it is answered "expired" (36007) rather than "unknown".
 CODE_LIFETIME = 600
@@ -33,8 +37,14 @@ def now():
     return time.time()
 
 
+def cache_key(*parts):
+    """`fakebook:<site>:<parts...>`, the key of anything the stand-in keeps."""
+    site = hashlib.sha256(str(getattr(settings, "BASE_DIR", "")).encode()).hexdigest()[:10]
+    return ":".join(("fakebook", site, *parts))
+
+
 def _key(kind, value):
-    return f"{PREFIX}{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
+    return cache_key(kind, hashlib.sha256(value.encode()).hexdigest())
 
 
 # Authorization codes.

@@ -29,9 +29,7 @@ app_name = "fakebook"
 
 urlpatterns = [
     path("www/<fbversion:version>/dialog/oauth", dialog.dialog, name="dialog"),
-    path(
-        "graph/<fbversion:version>/oauth/access_token", views.access_token, name="access_token"
-    ),
+    path("graph/<fbversion:version>/oauth/access_token", views.access_token, name="access_token"),
     path("graph/<fbversion:version>/me", views.me, name="me"),
     path("graph/<fbversion:version>/debug_token", views.debug_token, name="debug_token"),
     path("graph/<fbversion:version>/<str:user_id>/picture", views.picture, name="picture"),

@@ -272,4 +272,3 @@ def unknown_path(request, path):
     for host in ("graph/", "www/"):
         path = path.removeprefix(host)
     return errors.unknown_path(path)
-

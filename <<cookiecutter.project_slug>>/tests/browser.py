@@ -28,13 +28,17 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append(Form(attrs.get("action") or "", (attrs.get("method") or "get").lower()))
+            self.forms.append(
+                Form(attrs.get("action") or "", (attrs.get("method") or "get").lower())
+            )
         elif not self.forms:
             return
         elif tag == "input" and attrs.get("name") and attrs.get("type") != "submit":
             self.forms[-1].fields[attrs["name"]] = attrs.get("value", "")
         elif tag == "input" and attrs.get("type") == "submit":
-            self.forms[-1].buttons.append((attrs.get("value", ""), attrs.get("name"), attrs.get("value", "")))
+            self.forms[-1].buttons.append(
+                (attrs.get("value", ""), attrs.get("name"), attrs.get("value", ""))
+            )
         elif tag == "button":
             self._button = [attrs.get("name"), attrs.get("value", ""), ""]
 

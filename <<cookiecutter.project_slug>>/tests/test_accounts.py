@@ -27,7 +27,9 @@ def test_public_pages_render(client, name):
 class TestSignUp:
     def test_form_sign_up_logs_in_and_welcomes(self, client):
         received = []
-        signals.user_registered.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="s")
+        signals.user_registered.connect(
+            lambda **kw: received.append(kw), weak=False, dispatch_uid="s"
+        )
         try:
             response = client.post(
                 reverse("registration_register"),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 from django_facebook.checks import check_facebook_deploy, check_facebook_settings
 from django_facebook.registration_backends import get_registration_backend
@@ -27,7 +28,11 @@ def test_test_settings_pass():
         ("FACEBOOK_WWW_URL", "http://www.facebook.com", "django_facebook.E004"),
         ("FACEBOOK_REDIRECT_URI", "/facebook/callback/", "django_facebook.E004"),
         ("FACEBOOK_REGISTRATION_BACKEND", "no.such.Backend", "django_facebook.E005"),
-        ("FACEBOOK_REGISTRATION_BACKEND", "django.contrib.auth.models.User", "django_facebook.E005"),
+        (
+            "FACEBOOK_REGISTRATION_BACKEND",
+            "django.contrib.auth.models.User",
+            "django_facebook.E005",
+        ),
         ("AUTHENTICATION_BACKENDS", ["x.Backend"], "django_facebook.E006"),
         ("FACEBOOK_SCOPE", "email", "django_facebook.E007"),
     ],
@@ -41,7 +46,7 @@ def test_bad_setting_is_an_error(settings, name, value, error_id):
 
 def test_bad_backend_path_is_named_in_the_error(settings):
     settings.FACEBOOK_REGISTRATION_BACKEND = "no.such.Backend"
-    with pytest.raises(Exception, match="no.such.Backend"):
+    with pytest.raises(ImproperlyConfigured, match=r"no\.such\.Backend"):
         get_registration_backend()
 
 

@@ -288,9 +288,15 @@ class TestErrors:
             "POST",
             graph.token.url,
             status=400,
-            json={"error": {"message": "This authorization code has been used.",
-                            "type": "OAuthException", "code": 100, "error_subcode": 36009,
-                            "fbtrace_id": "TRACE1"}},
+            json={
+                "error": {
+                    "message": "This authorization code has been used.",
+                    "type": "OAuthException",
+                    "code": 100,
+                    "error_subcode": 36009,
+                    "fbtrace_id": "TRACE1",
+                }
+            },
         )
         response = facebook_login(client, error_next="/e/")
         assert response["Location"] == "/e/?fb_error_or_cancel=1"

@@ -593,6 +593,15 @@ def test_inject_validates_its_arguments():
         faults.inject("me", "500", times=0)
 
 
+def test_faults_and_state_are_kept_per_site(client, settings):
+    """Baked sites sharing one Redis in CI do not see each other's faults or revocations."""
+    faults.inject("me", "500")
+    token = token_for(client, ADA)
+    settings.BASE_DIR = "/some/other/site"
+    assert faults.pending() == []
+    assert store.token_status(token) == (None, "unknown")
+
+
 def test_a_fault_applies_times_then_stops(client):
     token = token_for(client, ADA)
     faults.inject("me", "500", times=2)

@@ -94,7 +94,7 @@ class TestRequests:
     )
     def test_expires_in_is_optional(self, mock, client, answer, has_expiry):
         mock.post(f"{GRAPH}/oauth/access_token", json=answer)
-        assert (client.exchange_code("c", "https://e.x/") .expires_at is not None) is has_expiry
+        assert (client.exchange_code("c", "https://e.x/").expires_at is not None) is has_expiry
 
     @pytest.mark.parametrize(
         "answer", [{}, {"access_token": ""}, {"access_token": 12}, {"access_token": "x" * 5000}]

@@ -26,4 +26,6 @@ class SiteRegistrationBackend(FacebookRegistrationBackend):
         then = redirects.next_url(request, ("next",), default=welcome)
         if then != welcome:
             welcome = redirects.add_query_parameters(welcome, {"next": then})
-        return HttpResponseRedirect(redirects.next_url(request, ("register_next",), default=welcome))
+        return HttpResponseRedirect(
+            redirects.next_url(request, ("register_next",), default=welcome)
+        )

@@ -37,4 +37,6 @@ def password(request):
         update_session_auth_hash(request, user)
         messages.success(request, "Your password is saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/password.html", {"form": form, "first": form_class is SetPasswordForm})
+    return render(
+        request, "accounts/password.html", {"form": form, "first": form_class is SetPasswordForm}
+    )

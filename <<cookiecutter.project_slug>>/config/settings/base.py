@@ -8,8 +8,15 @@ from pathlib import Path
 
 import environ
 
+# The answers given to cookiecutter when this site was generated.
+SITE_PACKAGE = "<< cookiecutter.project_slug >>"
+SITE_NAME = "<< cookiecutter.project_name >>"
+DOMAIN_NAME = "<< cookiecutter.domain_name >>"
+ADMIN_NAME = "<< cookiecutter.author_name >>"
+ADMIN_EMAIL = "<< cookiecutter.email >>"
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-APP_DIR = BASE_DIR / "<< cookiecutter.project_slug >>"
+APP_DIR = BASE_DIR / SITE_PACKAGE
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -17,8 +24,6 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-
-SITE_NAME = << cookiecutter.project_name|tojson >>
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,7 +37,7 @@ INSTALLED_APPS = [
     "django_registration",
 <%- endif %>
     "django_facebook",
-    "<< cookiecutter.project_slug >>.accounts",
+    f"{SITE_PACKAGE}.accounts",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "<< cookiecutter.project_slug >>.context_processors.site",
+                f"{SITE_PACKAGE}.context_processors.site",
             ],
         },
     },
@@ -86,7 +91,7 @@ else:
 
 # Database-backed sessions: the login state written before the Facebook redirect must be
 # there when the callback lands on any worker. The site's store is Django's, leaner.
-SESSION_ENGINE = "<< cookiecutter.project_slug >>.sessions"
+SESSION_ENGINE = f"{SITE_PACKAGE}.sessions"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -118,8 +123,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="<< cookiecutter.email >>")
-ADMINS = [(<< cookiecutter.author_name|tojson >>, "<< cookiecutter.email >>")]
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
+ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
 
 # Facebook Login (django_facebook). See README.md, "Settings".
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="<< cookiecutter.facebook_app_id >>")
@@ -128,9 +133,7 @@ FACEBOOK_API_VERSION = env("FACEBOOK_API_VERSION", default="<< cookiecutter.face
 FACEBOOK_SCOPE = env.list("FACEBOOK_SCOPE", default=["email", "public_profile"])
 FACEBOOK_REDIRECT_URI = env("FACEBOOK_REDIRECT_URI", default="")
 FACEBOOK_LOGIN_DEFAULT_REDIRECT = "/"
-FACEBOOK_REGISTRATION_BACKEND = (
-    "<< cookiecutter.project_slug >>.accounts.backends.SiteRegistrationBackend"
-)
+FACEBOOK_REGISTRATION_BACKEND = f"{SITE_PACKAGE}.accounts.backends.SiteRegistrationBackend"
 
 LOGGING = {
     "version": 1,

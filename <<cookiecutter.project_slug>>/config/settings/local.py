@@ -4,7 +4,7 @@ Facebook is played by the offline stand-in (the `fakebook` app) unless a real ap
 set in the environment or .env; then the login goes to the real Facebook.
 """
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

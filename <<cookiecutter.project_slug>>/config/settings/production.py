@@ -4,12 +4,12 @@ Every secret and every host-specific value comes from the environment; a missing
 the start with ImproperlyConfigured. `manage.py check --deploy` passes with no warning.
 """
 
-from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, env
+from .base import *
+from .base import CACHES, DATABASES, DOMAIN_NAME, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["<< cookiecutter.domain_name >>"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[DOMAIN_NAME])
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
 DATABASES["default"] = env.db("DATABASE_URL")
@@ -45,7 +45,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID")
 FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET")
 FACEBOOK_REDIRECT_URI = env(
-    "FACEBOOK_REDIRECT_URI", default="https://<< cookiecutter.domain_name >>/facebook/callback/"
+    "FACEBOOK_REDIRECT_URI", default=f"https://{DOMAIN_NAME}/facebook/callback/"
 )
 
 LOGGING["root"]["level"] = "INFO"

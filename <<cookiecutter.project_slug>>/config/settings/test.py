@@ -4,7 +4,7 @@ SQLite by default; set DATABASE_URL (and REDIS_URL) to run the same tests on Pos
 and Redis.
 """
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-test-only")
