@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import FacebookAccount
 
@@ -12,3 +13,4 @@ class FacebookAccountAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["facebook_id", "token_expires_at", "created_at", "updated_at"]
     raw_id_fields = ["user"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

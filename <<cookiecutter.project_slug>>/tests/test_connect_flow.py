@@ -326,3 +326,73 @@ class TestDisconnect:
         assert client.get(reverse("facebook:disconnect")).status_code == 405
         response = client.post(reverse("facebook:disconnect"))
         assert response["Location"].startswith(reverse("login"))
+
+
+class TestSecretsStayHidden:
+    def test_no_token_or_secret_in_logs_or_urls(self, client, graph, caplog, settings):
+        import logging
+
+        caplog.set_level(logging.DEBUG)
+        graph.mock.replace(
+            "GET",
+            graph.me.url,
+            status=400,
+            json={
+                "error": {
+                    "message": "Error validating access token",
+                    "type": "OAuthException",
+                    "code": 190,
+                    "error_subcode": 460,
+                    "fbtrace_id": "TRACE9",
+                }
+            },
+        )
+        start = client.get(reverse("facebook:login"))
+        response = facebook_login(client)
+        assert "fbtrace_id=TRACE9" in caplog.text
+        for secret in (TOKEN, settings.FACEBOOK_APP_SECRET):
+            assert secret not in caplog.text
+            assert secret not in start["Location"]
+            assert secret not in response["Location"]
+            for call in graph.mock.calls:
+                assert secret not in call.request.url
+
+    def test_admin_never_shows_the_token(self, client, graph, admin_user):
+        facebook_login(client)
+        account = FacebookAccount.objects.get()
+        client.force_login(admin_user)
+        for url in (
+            reverse("admin:django_facebook_facebookaccount_changelist"),
+            reverse("admin:django_facebook_facebookaccount_change", args=[account.pk]),
+        ):
+            page = client.get(url)
+            assert page.status_code == 200
+            assert TOKEN not in page.content.decode()
+            assert "access_token" not in page.content.decode()
+
+
+class TestSignals:
+    @pytest.fixture
+    def received(self):
+        received = []
+
+        def receiver(signal, **kwargs):
+            received.append((signal, kwargs))
+
+        for signal in (signals.facebook_user_connected, signals.facebook_user_disconnected):
+            signal.connect(receiver, weak=False, dispatch_uid="test")
+        yield received
+        for signal in (signals.facebook_user_connected, signals.facebook_user_disconnected):
+            signal.disconnect(dispatch_uid="test")
+
+    def test_connect_and_disconnect_are_signalled(self, client, graph, received):
+        user = User.objects.create_user("grace", "grace@example.org", "pw-12345-long")
+        client.force_login(user)
+        facebook_login(client)
+        client.post(reverse("facebook:disconnect"))
+        assert [signal for signal, _ in received] == [
+            signals.facebook_user_connected,
+            signals.facebook_user_disconnected,
+        ]
+        assert all(kwargs["user"] == user for _, kwargs in received)
+        assert received[0][1]["facebook_account"].facebook_id == ADA["id"]
