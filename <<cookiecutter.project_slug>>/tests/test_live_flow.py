@@ -146,7 +146,7 @@ class TestIncompleteProfiles:
         assert user.facebook_account.name == person
 
 
-COMMON_FAULTS = ["timeout", "500", "503", "rate_limit", "bad_json", "not_json"]
+COMMON_FAULTS = ["timeout", "connection", "500", "503", "rate_limit", "bad_json", "not_json"]
 FAULTS = [("token", kind) for kind in [*COMMON_FAULTS, "code_used"]] + [
     ("me", kind) for kind in [*COMMON_FAULTS, "revoked", "expired", "missing_id", "bad_id"]
 ]

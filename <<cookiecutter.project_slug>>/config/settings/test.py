@@ -18,8 +18,10 @@ FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 (the stand-in's o
 # Tests that go over real HTTP point these at their live server.
 FACEBOOK_WWW_URL = "http://testserver/fakebook/www"
 FACEBOOK_GRAPH_URL = "http://testserver/fakebook/graph"
-# Short timeouts, so the injected timeout faults are quick to observe.
-FACEBOOK_GRAPH_TIMEOUT = (2.0, 2.0)
+# Short timeouts, so the injected timeout faults are quick to observe: the stand-in's
+# "timeout" fault answers after 1.5 s, the client gives up after 1 s.
+FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)
+FAKEBOOK_TIMEOUT_SECONDS = 1.5
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
