@@ -21,15 +21,19 @@ OPTION_FILES = {
         "django_facebook/auth_urls.py",
         "django_facebook/registration_views.py",
         f"{SLUG}/templates/registration/registration_form.html",
+        f"{SLUG}/templates/registration/registration_closed.html",
+        "tests/test_builtin_registration.py",
     ],
     "django-registration": [
         "django_facebook/registration_backends/django_registration.py",
         f"{SLUG}/templates/django_registration",
+        "tests/test_django_registration.py",
     ],
     "userena": [
         "django_facebook/registration_backends/userena.py",
         f"{SLUG}/profiles",
         f"{SLUG}/templates/userena",
+        "tests/test_userena.py",
     ],
 }
 

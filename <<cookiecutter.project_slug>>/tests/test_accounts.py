@@ -6,7 +6,6 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from django_facebook import signals
 from django_facebook.models import FacebookAccount
 
 pytestmark = pytest.mark.django_db
@@ -22,64 +21,6 @@ def test_home_page_offers_facebook_login(client):
 @pytest.mark.parametrize("name", ["home", "privacy", "login"])
 def test_public_pages_render(client, name):
     assert client.get(reverse(name)).status_code == 200
-
-
-class TestSignUp:
-    def test_form_sign_up_logs_in_and_welcomes(self, client):
-        received = []
-        signals.user_registered.connect(
-            lambda **kw: received.append(kw), weak=False, dispatch_uid="s"
-        )
-        try:
-            response = client.post(
-                reverse("registration_register"),
-                {
-                    "username": "grace",
-                    "email": "grace@example.org",
-                    "password1": "a-long-passphrase-42",
-                    "password2": "a-long-passphrase-42",
-                },
-            )
-        finally:
-            signals.user_registered.disconnect(dispatch_uid="s")
-        assert response["Location"] == reverse("accounts:welcome")
-        user = User.objects.get()
-        assert user.check_password("a-long-passphrase-42")
-        assert received[0]["user"] == user
-        assert client.get(reverse("accounts:profile")).status_code == 200
-
-    def test_duplicate_email_is_refused(self, client):
-        User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
-        response = client.post(
-            reverse("registration_register"),
-            {
-                "username": "ada2",
-                "email": "ADA@example.com",
-                "password1": "a-long-passphrase-42",
-                "password2": "a-long-passphrase-42",
-            },
-        )
-        assert response.status_code == 200
-        assert User.objects.count() == 1
-
-    def test_closed_registration(self, client, settings):
-        settings.REGISTRATION_OPEN = False
-        assert client.get(reverse("registration_register")).status_code == 403
-        response = client.post(reverse("registration_register"), {"username": "x"})
-        assert response.status_code == 403
-        assert not User.objects.exists()
-
-    def test_register_next_is_honoured(self, client):
-        response = client.post(
-            reverse("registration_register") + "?register_next=/go/",
-            {
-                "username": "grace",
-                "email": "grace@example.org",
-                "password1": "a-long-passphrase-42",
-                "password2": "a-long-passphrase-42",
-            },
-        )
-        assert response["Location"] == "/go/"
 
 
 class TestAccountPages:
