@@ -25,6 +25,8 @@ DEFAULTS = {
     "FACEBOOK_GRAPH_RETRIES": 2,
     # Seconds a login started at Facebook may take before its state is refused.
     "FACEBOOK_STATE_MAX_AGE": 600,
+    # Seconds a signed_request from Facebook stays acceptable (its issued_at).
+    "FACEBOOK_SIGNED_REQUEST_MAX_AGE": 86400,
     # The fields read from /me on every login.
     "FACEBOOK_PROFILE_FIELDS": ["id", "name", "email", "first_name", "last_name", "picture"],
 }

@@ -47,7 +47,7 @@ def connect_user(request, profile, token, *, backend=None):
     if request.user.is_authenticated:
         connect_account(request, request.user, profile, token)
         return CONNECT_ACTIONS.CONNECT, request.user
-    account = FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
+    account = _account_for(profile)
     if account is not None:
         return CONNECT_ACTIONS.LOGIN, login_account(request, account, profile, token)
     return register_user(request, backend, profile, token)
@@ -94,10 +94,26 @@ def register_user(request, backend, profile, token, data=None):
     `data` is the "complete your account" form's input; without it the form is filled from
     Facebook. The user and the account link are created in one transaction, so a failure
     leaves neither. If a concurrent request registered the same Facebook id first (a double
-    click, two tabs), this one logs in to that user instead.
+    click, two tabs), this one logs in to that user instead of failing.
     """
     if not backend.registration_allowed(request):
         raise RegistrationClosedError
+    try:
+        user, account = _create_user(request, backend, profile, token, data)
+    except (EmailInUseError, IncompleteProfileError):
+        existing = _account_for(profile)
+        if existing is None:
+            raise
+        return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token)
+    signals.facebook_user_registered.send(
+        sender=type(user), user=user, request=request, facebook_account=account, profile=profile
+    )
+    if user.is_active:
+        auth.login(request, user, backend=LOGIN_BACKEND)
+    return CONNECT_ACTIONS.REGISTER, user
+
+
+def _create_user(request, backend, profile, token, data):
     user_model = auth.get_user_model()
     if profile.email and user_model._default_manager.filter(email__iexact=profile.email).exists():
         raise EmailInUseError
@@ -112,19 +128,14 @@ def register_user(request, backend, profile, token, data=None):
                 user=user, facebook_id=profile.id, **account_values(profile, token)
             )
     except IntegrityError:
-        existing = (
-            FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
-        )
-        if existing is not None:
-            return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token)
-        # The username or email was taken meanwhile: the form now says so.
+        # The Facebook id, the username or the email was taken meanwhile; the form now says
+        # which, unless the id was (register_user then logs in).
         raise IncompleteProfileError(form_class(data=form.data)) from None
-    signals.facebook_user_registered.send(
-        sender=user_model, user=user, request=request, facebook_account=account, profile=profile
-    )
-    if user.is_active:
-        auth.login(request, user, backend=LOGIN_BACKEND)
-    return CONNECT_ACTIONS.REGISTER, user
+    return user, account
+
+
+def _account_for(profile):
+    return FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
 
 
 def account_values(profile, token):
@@ -134,6 +145,8 @@ def account_values(profile, token):
         "picture_url": profile.picture_url,
         "access_token": token.token,
         "token_expires_at": token.expires_at,
+        # A new login is a new authorization, after a deauthorize callback too.
+        "deauthorized_at": None,
     }
 
 

@@ -135,6 +135,16 @@ class GraphClient:
         return data["data"]
 
     @sensitive_variables()
+    def app(self):
+        """The app's id and name, read with the app token: proves the id and secret match."""
+        return self._request(
+            "GET",
+            self.app_id,
+            params={"fields": "id,name"},
+            token=f"{self.app_id}|{self.app_secret}",
+        )
+
+    @sensitive_variables()
     def _request(self, method, path, *, params=None, data=None, token=None, exchanging_code=False):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = f"{self.graph_url}/{self.version}/{path}"

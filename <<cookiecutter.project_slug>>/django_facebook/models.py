@@ -1,7 +1,10 @@
 """The link between a user and their Facebook profile."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .fields import EncryptedTextField
@@ -24,6 +27,8 @@ class FacebookAccount(models.Model):
     picture_url = models.URLField(max_length=1000, blank=True)
     access_token = EncryptedTextField(blank=True, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the person removes the app on Facebook; cleared by their next Facebook login.
+    deauthorized_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -32,3 +37,37 @@ class FacebookAccount(models.Model):
 
     def __str__(self):
         return f"{self.name or self.facebook_id} (Facebook)"
+
+
+def confirmation_code():
+    return secrets.token_hex(16)
+
+
+def facebook_id_digest(facebook_id):
+    """A keyed digest of an app-scoped id: matches repeated requests, reveals no id."""
+    return salted_hmac("django_facebook.deletion", facebook_id, algorithm="sha256").hexdigest()
+
+
+class DataDeletionRequest(models.Model):
+    """A data deletion request from Facebook, kept so its status page can answer.
+
+    It holds no personal data: not the Facebook id (only a keyed digest, to recognise the same
+    request sent twice), not the user. `issued_at` is the signed request's own timestamp.
+    """
+
+    confirmation_code = models.CharField(max_length=32, unique=True, default=confirmation_code)
+    facebook_id_digest = models.CharField(max_length=64, editable=False)
+    issued_at = models.BigIntegerField(editable=False)
+    accounts_deleted = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data deletion request")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facebook_id_digest", "issued_at"], name="unique_deletion_request"
+            )
+        ]
+
+    def __str__(self):
+        return self.confirmation_code

@@ -25,6 +25,8 @@ def is_safe_url(request, url):
         and 0 < len(url) <= MAX_URL_LENGTH
         and url == url.strip()
         and url.isprintable()
+        # Scheme-relative, even with no host ("//"): never a path on this site.
+        and not url.replace("\\", "/").startswith("//")
         and url_has_allowed_host_and_scheme(
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import callbacks, views
 
 app_name = "facebook"
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("register/", views.complete_registration, name="complete_registration"),
     path("disconnect/", views.disconnect, name="disconnect"),
+    path("deauthorize/", callbacks.deauthorize, name="deauthorize"),
+    path("data-deletion/", callbacks.data_deletion, name="data_deletion"),
+    re_path(
+        r"^data-deletion/(?P<confirmation_code>[0-9a-f]{32})/$",
+        callbacks.data_deletion_status,
+        name="data_deletion_status",
+    ),
 ]

@@ -8,7 +8,7 @@ Facebook's JSON 404.
 
 from django.urls import path, register_converter
 
-from . import dialog, views
+from . import app_settings, dialog, views
 
 
 class GraphVersionConverter:
@@ -29,6 +29,7 @@ app_name = "fakebook"
 
 urlpatterns = [
     path("www/<fbversion:version>/dialog/oauth", dialog.dialog, name="dialog"),
+    path("www/settings/apps/", app_settings.app_settings, name="app_settings"),
     path("graph/<fbversion:version>/oauth/access_token", views.access_token, name="access_token"),
     path("graph/<fbversion:version>/me", views.me, name="me"),
     path("graph/<fbversion:version>/debug_token", views.debug_token, name="debug_token"),
@@ -38,6 +39,7 @@ urlpatterns = [
         views.permissions,
         name="permissions",
     ),
+    path("graph/<fbversion:version>/<str:node_id>", views.node, name="node"),
     path("avatars/<str:user_id>.svg", views.avatar, name="avatar"),
     path("<path:path>", views.unknown_path, name="unknown"),
 ]

@@ -272,3 +272,16 @@ def unknown_path(request, path):
     for host in ("graph/", "www/"):
         path = path.removeprefix(host)
     return errors.unknown_path(path)
+
+
+@graph_endpoint("app")
+def node(request, version, node_id, fault=None):
+    """GET /{app-id}?fields=id,name with the app token: how a server checks its credentials."""
+    if not constant_time_compare(node_id, app_id()):
+        return errors.unsupported_request(request.method, node_id)
+    app_token = _bearer(request)
+    if not app_token:
+        return errors.missing_app_token()
+    if not constant_time_compare(app_token, f"{app_id()}|{app_secret()}"):
+        return errors.invalid_app_token()
+    return errors.json_response({"id": app_id(), "name": app_name()})

@@ -7,6 +7,7 @@ file) through django-environ, never from this file.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 # The answers given to cookiecutter when this site was generated.
 SITE_PACKAGE = "<< cookiecutter.project_slug >>"
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +127,20 @@ MEDIA_ROOT = BASE_DIR / "media"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
 ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
+
+# Content-Security-Policy (django-csp): the site's pages use no inline script or style;
+# pictures may come from Facebook's CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:", "https://*.fbcdn.net", "https://platform-lookaside.fbsbx.com"],
+        # A login started by a form POST is redirected on to the Facebook dialog.
+        "form-action": [SELF, "https://www.facebook.com"],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Facebook Login (django_facebook). See README.md, "Settings".
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="<< cookiecutter.facebook_app_id >>")

@@ -1,0 +1,71 @@
+"""`manage.py facebook_app [--site-url URL]`: what to register in the Facebook app dashboard,
+and a check of the configured app id and secret against the Graph API."""
+
+from urllib.parse import urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import NoReverseMatch, reverse
+
+from django_facebook.conf import setting
+from django_facebook.exceptions import FacebookError, FacebookUnreachable
+from django_facebook.graph import GraphClient
+
+DASHBOARD_URLS = (
+    ("Valid OAuth Redirect URI", "facebook:callback"),
+    ("Deauthorize callback URL", "facebook:deauthorize"),
+    ("Data deletion request URL", "facebook:data_deletion"),
+    ("Privacy policy URL", "privacy"),
+)
+
+
+class Command(BaseCommand):
+    help = "Print the URLs to register in the Facebook app dashboard and check the app secret."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-url",
+            help="the site's public URL (default: the origin of FACEBOOK_REDIRECT_URI)",
+        )
+        parser.add_argument("--no-check", action="store_true", help="skip the Graph API check")
+
+    def handle(self, site_url=None, no_check=False, **options):
+        site_url = (site_url or _origin(setting("FACEBOOK_REDIRECT_URI"))).rstrip("/")
+        if not site_url:
+            raise CommandError(
+                "Give --site-url https://your.domain (or set FACEBOOK_REDIRECT_URI)."
+            )
+        app_id = setting("FACEBOOK_APP_ID")
+        self.stdout.write(f"Register these in the Facebook app dashboard (App ID {app_id}):")
+        for label, name in DASHBOARD_URLS:
+            try:
+                path = reverse(name)
+            except NoReverseMatch:
+                continue
+            url = setting("FACEBOOK_REDIRECT_URI") if name == "facebook:callback" else ""
+            self.stdout.write(f"  {label:<27} {url or site_url + path}")
+        if no_check:
+            return
+        graph = f"{setting('FACEBOOK_GRAPH_URL')}/{setting('FACEBOOK_API_VERSION')}"
+        self.stdout.write(f"Checking the app id and secret with the Graph API at {graph} ...")
+        try:
+            app = GraphClient().app()
+        except FacebookUnreachable:
+            self.stdout.write(
+                self.style.WARNING(
+                    "  Facebook could not be reached (no network here?): the app id and "
+                    "secret were not checked."
+                )
+            )
+            return
+        except FacebookError as error:
+            raise CommandError(f"Facebook refused the app id or secret: {error}") from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"  OK: Facebook knows the app {app.get('name')!r} ({app.get('id')})."
+            )
+        )
+
+
+def _origin(url):
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
