@@ -27,4 +27,6 @@ def register(request):
         if user.is_active:
             auth.login(request, user, backend=LOGIN_BACKEND)
         return backend.post_connect(request, user, CONNECT_ACTIONS.REGISTER)
-    return render(request, backend.get_registration_template(), {"form": form})
+    # A POST whose data did not pass answers 400 Bad Request, with the form and its errors.
+    status = 400 if form.is_bound else 200
+    return render(request, backend.get_registration_template(), {"form": form}, status=status)

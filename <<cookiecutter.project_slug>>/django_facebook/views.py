@@ -9,6 +9,7 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -88,14 +89,16 @@ def complete_registration(request):
     if request.method == "GET":
         form = backend.get_facebook_form_class(request)(data=pending["data"])
         return _render_form(request, form, profile)
+    if any(len(values) > 1 for _, values in request.POST.lists()):
+        raise BadRequest("a form field was sent more than once")
     token = AccessToken(decrypt(pending["token"]), None)
     try:
         action, user = register_user(request, backend, profile, token, data=request.POST)
     except IncompleteProfileError as error:
-        return _render_form(request, error.form, profile)
+        return _render_form(request, error.form, profile, status=400)
     except ConnectError as error:
         request.session.pop(PENDING_KEY, None)
-        return backend.post_error(request, message=error.user_message)
+        return backend.post_connect_error(request, error, profile)
     request.session.pop(PENDING_KEY, None)
     return backend.post_connect(request, user, action)
 
@@ -138,15 +141,17 @@ def _connect(request, backend, profile, token):
         return redirect("facebook:complete_registration")
     except ConnectError as error:
         logger.info("Facebook login refused: %s", type(error).__name__)
-        return backend.post_error(request, message=error.user_message)
+        return backend.post_connect_error(request, error, profile)
     if action is CONNECT_ACTIONS.CONNECT:
         messages.success(request, _("Your account is now connected to Facebook."))
     return backend.post_connect(request, user, action)
 
 
-def _render_form(request, form, profile):
+def _render_form(request, form, profile, status=200):
+    """The form; a POST whose data did not pass answers 400 Bad Request with the errors."""
     return render(
         request,
         "django_facebook/complete_registration.html",
         {"form": form, "facebook_profile": profile},
+        status=status,
     )

@@ -51,6 +51,9 @@ def page(chromium, live_server, settings):
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every message the browser logs, to catch Content-Security-Policy violations.
+    page.console_messages = []
+    page.on("console", lambda message: page.console_messages.append(message.text))
     yield page
     context.close()
 
@@ -68,3 +71,6 @@ def test_register_with_facebook_lands_on_the_welcome_page(page, live_server):
     assert user.facebook_account.name == "Katherine Johnson"
     page.goto(f"{live_server.url}/accounts/profile/")
     assert "Katherine Johnson" in page.content()
+    page.goto(f"{live_server.url}/privacy/")
+    violations = [text for text in page.console_messages if "Content Security Policy" in text]
+    assert violations == []

@@ -45,7 +45,7 @@ class TestSignUp:
                 "password2": "a-long-passphrase-42",
             },
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert User.objects.count() == 1
 
     def test_closed_registration(self, client, settings):

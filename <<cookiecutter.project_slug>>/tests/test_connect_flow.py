@@ -140,7 +140,7 @@ class TestRegister:
             reverse("facebook:complete_registration"),
             {"username": "ada.lovelace", "email": "ada@example.com"},
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert User.objects.count() == 1
 
     def test_complete_step_refuses_a_taken_email(self, client, graph):
@@ -151,7 +151,7 @@ class TestRegister:
             reverse("facebook:complete_registration"),
             {"username": "ada", "email": "TAKEN@example.org"},
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "exists already" in response.content.decode()
         assert User.objects.count() == 1
 

@@ -17,7 +17,10 @@ class NooptRegistrationBackend:
       - register(request, form, profile=None): make the user, return it;
       - post_connect(request, user, action): the response after a login, connect or
         registration;
-      - post_error(request, additional_params=None): the response after a failure.
+      - post_error(request, additional_params=None): the response after a failure;
+      - post_connect_error(request, error, profile): the response when Facebook said who the
+        person is but the flow refused them (a ConnectError: registration closed, email in
+        use, inactive user...); by default post_error with the error's message.
     A site's manual sign-up uses get_form_class() and get_registration_template().
     Override post_connect and post_error to change where people go.
     """
@@ -56,6 +59,13 @@ class NooptRegistrationBackend:
     def post_connect(self, request, user, action):
         """Redirect to `<action>_next`, then `next`, then the default."""
         return HttpResponseRedirect(redirects.next_url(request, self.next_keys[action.value]))
+
+    def post_connect_error(self, request, error, profile=None):
+        """The response when the flow refused `profile` with `error` (a ConnectError).
+
+        Override to explain an error in the backend's own terms or send people elsewhere.
+        """
+        return self.post_error(request, message=error.user_message)
 
     def post_error(self, request, additional_params=None, message=None):
         """Redirect to `error_next`, then `next`, then the default, with fb_error_or_cancel=1."""
