@@ -1,5 +1,6 @@
 """Fixtures shared by the site's tests: a Graph API answered by `responses`, login helpers."""
 
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -58,3 +59,20 @@ def facebook_login(client, **params):
     """A whole login through the callback, with the code Facebook would send back."""
     state = start_login(client, **params)
     return client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+
+
+@contextmanager
+def signals_sent(*watched):
+    """Record (signal, keyword arguments) for every send of the watched signals in the block."""
+    sent = []
+
+    def receiver(signal, **kwargs):
+        sent.append((signal, kwargs))
+
+    for signal in watched:
+        signal.connect(receiver, weak=False, dispatch_uid="signals_sent")
+    try:
+        yield sent
+    finally:
+        for signal in watched:
+            signal.disconnect(dispatch_uid="signals_sent")

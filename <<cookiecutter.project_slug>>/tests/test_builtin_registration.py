@@ -6,17 +6,15 @@ from django.urls import reverse
 
 from django_facebook import signals
 
+from .conftest import signals_sent
+
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
 class TestSignUp:
     def test_form_sign_up_logs_in_and_welcomes(self, client):
-        received = []
-        signals.user_registered.connect(
-            lambda **kw: received.append(kw), weak=False, dispatch_uid="s"
-        )
-        try:
+        with signals_sent(signals.user_registered) as sent:
             response = client.post(
                 reverse("registration_register"),
                 {
@@ -26,12 +24,10 @@ class TestSignUp:
                     "password2": "a-long-passphrase-42",
                 },
             )
-        finally:
-            signals.user_registered.disconnect(dispatch_uid="s")
         assert response["Location"] == reverse("accounts:welcome")
         user = User.objects.get()
         assert user.check_password("a-long-passphrase-42")
-        assert received[0]["user"] == user
+        assert sent[0][1]["user"] == user
         assert client.get(reverse("accounts:profile")).status_code == 200
 
     def test_duplicate_email_is_refused(self, client):

@@ -11,7 +11,7 @@ from django_facebook.models import DataDeletionRequest, FacebookAccount
 from fakebook.callbacks import sign, signed_request_for
 from fakebook.users import USERS
 
-from .conftest import ADA, TOKEN, facebook_login
+from .conftest import ADA, TOKEN, facebook_login, signals_sent
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -76,20 +76,14 @@ class TestRefusals:
 
 class TestDeauthorize:
     def test_forgets_the_token_and_marks_the_link(self, client, linked):
-        received = []
-        signals.facebook_user_deauthorized.connect(
-            lambda **kw: received.append(kw), weak=False, dispatch_uid="d"
-        )
-        try:
+        with signals_sent(signals.facebook_user_deauthorized) as sent:
             response = post(client, "facebook:deauthorize", signed_request_for(ADA["id"]))
-        finally:
-            signals.facebook_user_deauthorized.disconnect(dispatch_uid="d")
         assert response.json() == {"success": True}
         account = FacebookAccount.objects.get()
         assert account.access_token == ""
         assert account.token_expires_at is None
         assert account.deauthorized_at is not None
-        assert received[0]["user"] == linked
+        assert sent[0][1]["user"] == linked
 
     def test_person_can_still_log_in_and_connect_again(self, client, linked):
         post(client, "facebook:deauthorize", signed_request_for(ADA["id"]))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_facebook import signals
 from django_facebook.models import FacebookAccount
 
-from .conftest import ADA, TOKEN, facebook_login, start_login
+from .conftest import ADA, TOKEN, facebook_login, signals_sent, start_login
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -59,14 +59,8 @@ class TestStart:
 
 class TestRegister:
     def test_new_person_is_registered_logged_in_and_welcomed(self, client, graph):
-        received = []
-        signals.facebook_user_registered.connect(
-            lambda **kw: received.append(kw), weak=False, dispatch_uid="t1"
-        )
-        try:
+        with signals_sent(signals.facebook_user_registered) as sent:
             response = facebook_login(client)
-        finally:
-            signals.facebook_user_registered.disconnect(dispatch_uid="t1")
         assert response["Location"] == reverse("accounts:welcome")
         user = User.objects.get()
         assert (user.username, user.email) == ("ada.lovelace", "ada@example.com")
@@ -77,7 +71,7 @@ class TestRegister:
         assert account.picture_url == "https://example.com/ada.jpg"
         assert account.token_expires_at is not None
         assert logged_in_user(client) == user
-        assert received[0]["user"] == user
+        assert sent[0][1]["user"] == user
         assert graph.calls == 2
 
     def test_token_is_encrypted_at_rest(self, client, graph):
@@ -372,27 +366,13 @@ class TestSecretsStayHidden:
 
 
 class TestSignals:
-    @pytest.fixture
-    def received(self):
-        received = []
-
-        def receiver(signal, **kwargs):
-            received.append((signal, kwargs))
-
-        for signal in (signals.facebook_user_connected, signals.facebook_user_disconnected):
-            signal.connect(receiver, weak=False, dispatch_uid="test")
-        yield received
-        for signal in (signals.facebook_user_connected, signals.facebook_user_disconnected):
-            signal.disconnect(dispatch_uid="test")
-
-    def test_connect_and_disconnect_are_signalled(self, client, graph, received):
+    def test_connect_and_disconnect_are_signalled(self, client, graph):
         user = User.objects.create_user("grace", "grace@example.org", "pw-12345-long")
         client.force_login(user)
-        facebook_login(client)
-        client.post(reverse("facebook:disconnect"))
-        assert [signal for signal, _ in received] == [
-            signals.facebook_user_connected,
-            signals.facebook_user_disconnected,
-        ]
-        assert all(kwargs["user"] == user for _, kwargs in received)
-        assert received[0][1]["facebook_account"].facebook_id == ADA["id"]
+        watched = (signals.facebook_user_connected, signals.facebook_user_disconnected)
+        with signals_sent(*watched) as sent:
+            facebook_login(client)
+            client.post(reverse("facebook:disconnect"))
+        assert [signal for signal, _ in sent] == list(watched)
+        assert all(kwargs["user"] == user for _, kwargs in sent)
+        assert sent[0][1]["facebook_account"].facebook_id == ADA["id"]
