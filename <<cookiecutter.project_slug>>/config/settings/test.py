@@ -15,9 +15,10 @@ INSTALLED_APPS += ["fakebook"]
 FAKEBOOK_ALLOW_WITHOUT_DEBUG = True
 FACEBOOK_APP_ID = "100000000000001"
 FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 (the stand-in's own)
-# Tests that go over real HTTP point these at their live server.
-FACEBOOK_WWW_URL = "http://testserver/fakebook/www"
-FACEBOOK_GRAPH_URL = "http://testserver/fakebook/graph"
+# Tests that go over real HTTP point these at their live server (or, for a gunicorn run,
+# through the environment).
+FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="http://testserver/fakebook/www")
+FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="http://testserver/fakebook/graph")
 # Short timeouts, so the injected timeout faults are quick to observe: the stand-in's
 # "timeout" fault answers after 1.5 s, the client gives up after 1 s.
 FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)

@@ -1,0 +1,97 @@
+"""The site behind gunicorn with several worker processes, on PostgreSQL and Redis.
+
+The login state saved by the worker that starts a login must be found by whichever worker
+gets Facebook's callback: sessions live in the database, never in a process. The stand-in
+keeps its codes in Redis for the same reason. Needs DATABASE_URL (PostgreSQL) and REDIS_URL.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from .browser import Browser
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
+        reason="several processes need PostgreSQL and Redis (DATABASE_URL, REDIS_URL)",
+    ),
+]
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORKERS = 3
+LOGINS = 6
+PEOPLE = ["Ada Lovelace", "Katherine Johnson"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn():
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database = connection.settings_dict
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=(
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        FACEBOOK_WWW_URL=f"{url}/fakebook/www",
+        FACEBOOK_GRAPH_URL=f"{url}/fakebook/graph",
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter running gunicorn
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            f"--workers={WORKERS}",
+            f"--bind=127.0.0.1:{port}",
+            "--timeout=30",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{url}/privacy/", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(
+                f"gunicorn did not start: {process.stderr.read() if process.poll() else ''}"
+            )
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_logins_succeed_whichever_worker_answers(gunicorn):
+    for number in range(LOGINS):
+        person = PEOPLE[number % len(PEOPLE)]
+        browser = Browser()
+        browser.get(f"{gunicorn}/facebook/login/", login_next="/privacy/")
+        browser.click(f"Continue as {person}")
+        assert "fb_error_or_cancel" not in browser.response.url, browser.response.url
+        assert browser.response.status_code == 200
+    assert get_user_model().objects.count() == len(PEOPLE)
