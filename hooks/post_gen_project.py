@@ -2,7 +2,8 @@
 
 An option of the template changes whole files: every registration system owns the files
 listed in OPTION_FILES, and the files of the systems not chosen are removed here, so the
-baked site holds no module it does not use.
+baked site holds no module it does not use. Where every site has a file that differs per
+system (OPTION_REPLACEMENTS), the chosen system's version takes its place.
 """
 
 import json
@@ -26,6 +27,9 @@ OPTION_FILES = {
     ],
     "django-registration": [
         "django_facebook/registration_backends/django_registration.py",
+        "django_facebook/django_registration_views.py",
+        "django_facebook/django_registration_urls.py",
+        f"{SLUG}/accounts/backends_django_registration.py",
         f"{SLUG}/templates/django_registration",
         "tests/test_django_registration.py",
     ],
@@ -35,6 +39,15 @@ OPTION_FILES = {
         f"{SLUG}/templates/userena",
         "tests/test_userena.py",
     ],
+}
+
+# An option's own version of a file every site has, put in its place when the option is
+# chosen: {option: {source: destination}}. Each source is in OPTION_FILES too, so the sites of
+# the other options lose it. One whole module per option, never template conditionals in it.
+OPTION_REPLACEMENTS = {
+    "django-registration": {
+        f"{SLUG}/accounts/backends_django_registration.py": f"{SLUG}/accounts/backends.py",
+    },
 }
 
 
@@ -48,6 +61,11 @@ def remove_unchosen(root, chosen):
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+
+
+def replace_shared(root, chosen):
+    for source, destination in OPTION_REPLACEMENTS.get(chosen, {}).items():
+        (root / source).replace(root / destination)
 
 
 def write_env(root):
@@ -73,6 +91,7 @@ def write_env(root):
 def main():
     root = Path.cwd()
     remove_unchosen(root, ANSWERS["registration_backend"])
+    replace_shared(root, ANSWERS["registration_backend"])
     write_env(root)
     print(
         f"\nYour site is in {root}.\n"

@@ -74,7 +74,10 @@ def problems(answers):
     if backend not in REGISTRATION_BACKENDS:
         yield f"registration_backend: {backend!r} is not one of {', '.join(REGISTRATION_BACKENDS)}"
     elif backend not in AVAILABLE_BACKENDS:
-        yield f"registration_backend: {backend!r} is not available yet; choose builtin"
+        yield (
+            f"registration_backend: {backend!r} is not available yet; "
+            f"choose {' or '.join(AVAILABLE_BACKENDS)}"
+        )
 
     app_id = answers["facebook_app_id"]
     if app_id and not APP_ID_RE.match(app_id):

@@ -13,6 +13,9 @@ urlpatterns = [
 <%- if cookiecutter.registration_backend == "builtin" %>
     path("accounts/", include("django_facebook.auth_urls")),
 <%- endif %>
+<%- if cookiecutter.registration_backend == "django-registration" %>
+    path("accounts/", include("django_facebook.django_registration_urls")),
+<%- endif %>
     path("accounts/", include("<< cookiecutter.project_slug >>.accounts.urls")),
 ]
 

@@ -150,6 +150,16 @@ FACEBOOK_SCOPE = env.list("FACEBOOK_SCOPE", default=["email", "public_profile"])
 FACEBOOK_REDIRECT_URI = env("FACEBOOK_REDIRECT_URI", default="")
 FACEBOOK_LOGIN_DEFAULT_REDIRECT = "/"
 FACEBOOK_REGISTRATION_BACKEND = f"{SITE_PACKAGE}.accounts.backends.SiteRegistrationBackend"
+<%- if cookiecutter.registration_backend == "django-registration" %>
+
+# django-registration's activation workflow (README.md, "The registration systems"): a sign-up
+# by form activates by the emailed link within ACCOUNT_ACTIVATION_DAYS; REGISTRATION_OPEN =
+# False closes sign-ups by form and with Facebook. A sign-up with Facebook is active at once,
+# unless FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION is True.
+ACCOUNT_ACTIVATION_DAYS = 7
+REGISTRATION_OPEN = True
+FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
+<%- endif %>
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,204 @@
+"""DjangoRegistrationDefaultBackend: django-registration 5's two-step activation workflow.
+
+Django Facebook documented this class as both its own registration backend and
+django-registration's `DefaultBackend`. django-registration 5 has no backend classes any
+more: its workflows are views. So this backend runs the activation workflow's own view code
+(its form, its signed activation key, its emails and its signals), and the sign-up and
+activation views (django_registration_views.py) run through the backend, as the connect
+flow does:
+
+- a sign-up by form makes an inactive user and emails the activation link
+  (django-registration's `RegistrationView.register`);
+- the link activates the account for ACCOUNT_ACTIVATION_DAYS (its `ActivationView`);
+- a sign-up with Facebook passes the same rules for the username and email, without the
+  passwords, and is active at once: Facebook has just authenticated the person. With
+  FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = True it waits for the emailed link too;
+- django-registration's `user_registered` signal is sent for every new user, then Django
+  Facebook's;
+- REGISTRATION_OPEN = False closes both ways in, and both end on the "closed" page.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_registration import signals as registration_signals
+from django_registration import validators
+from django_registration.backends.activation import views as activation
+from django_registration.forms import RegistrationForm
+
+from .. import signals
+from ..connect import CONNECT_ACTIONS
+from ..exceptions import EmailInUseError, InactiveUserError, RegistrationClosedError
+from ..models import FacebookAccount
+from .base import NooptRegistrationBackend
+
+# The wording of the connect flow and of the built-in form, the same all over the site.
+DUPLICATE_EMAIL = _("An account with this email address exists already.")
+EMAIL_AWAITS_ACTIVATION = _(
+    "An account with the email address of your Facebook profile is waiting to be activated. "
+    "Open the activation link we emailed to that address and log in, then connect Facebook "
+    "from your account page."
+)
+USER_AWAITS_ACTIVATION = _(
+    "Your account is not active yet. Open the activation link we emailed to you, then log in "
+    "with Facebook again."
+)
+
+
+class CaseInsensitiveUnique(validators.CaseInsensitiveUnique):
+    """django-registration's uniqueness check, skipped for a value with a NUL character.
+
+    A field runs all its validators, even after one has refused the value; the field refuses
+    a NUL anyway, and PostgreSQL cannot even compare a text holding one (DataError).
+    """
+
+    def __call__(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            return
+        super().__call__(value)
+
+
+class RegistrationFormUniqueEmail(RegistrationForm):
+    """A sign-up by form: django-registration's form (its username rules, confusable and
+    reserved names, HTML5 email rule, password validators), with an email address that no
+    account has yet, compared without case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        for field in self.fields.values():
+            field.validators = [
+                CaseInsensitiveUnique(v.model, v.field_name, v.error_message)
+                if type(v) is validators.CaseInsensitiveUnique
+                else v
+                for v in field.validators
+            ]
+        email = model.get_email_field_name()
+        self.fields[email].validators.append(CaseInsensitiveUnique(model, email, DUPLICATE_EMAIL))
+
+
+class FacebookRegistrationForm(RegistrationFormUniqueEmail):
+    """A sign-up with Facebook: the same rules for the username and email, no password.
+
+    The user gets an unusable password: Facebook is how they log in, until they set one.
+    """
+
+    password1 = None
+    password2 = None
+
+    def validate_passwords(self, *args, **kwargs):
+        """There are no passwords to compare."""
+
+    def set_password_and_save(self, user, password_field_name=None, commit=True):
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class DjangoRegistrationDefaultBackend(NooptRegistrationBackend):
+    """Sign-ups by form activate by email; sign-ups with Facebook are active at once."""
+
+    form_class = RegistrationFormUniqueEmail
+    facebook_form_class = FacebookRegistrationForm
+    template_name = "django_registration/registration_form.html"
+    # django-registration's own workflow views: their code makes, emails and activates users.
+    registration_view_class = activation.RegistrationView
+    activation_view_class = activation.ActivationView
+
+    def get_form_class(self, request):
+        return self.form_class
+
+    def get_facebook_form_class(self, request):
+        return self.facebook_form_class
+
+    def get_registration_template(self):
+        return self.template_name
+
+    def requires_activation(self, request, profile=None):
+        """Must the new user activate the account by email before logging in?
+
+        Sign-ups by form: yes. Sign-ups with Facebook (`profile`): when
+        FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION says so.
+        """
+        return profile is None or getattr(
+            settings, "FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION", False
+        )
+
+    def register(self, request, form=None, profile=None, **kwargs):
+        """Make the user from the valid `form`; return it.
+
+        Inactive with the activation email when `requires_activation`, through
+        django-registration's own `register`; otherwise active at once. Either way
+        django-registration's `user_registered` is sent, then Django Facebook's.
+        """
+        if profile is not None:
+            form.instance.first_name = profile.first_name
+            form.instance.last_name = profile.last_name
+        workflow = self._view(self.registration_view_class, request)
+        if self.requires_activation(request, profile):
+            user = workflow.register(form)
+        else:
+            user = form.save()
+            registration_signals.user_registered.send(
+                sender=type(workflow), user=user, request=request
+            )
+        signals.user_registered.send(sender=type(self), user=user, request=request)
+        return user
+
+    def activate(self, request=None, form=None, **kwargs):
+        """Activate the account named by a valid ActivationForm (django-registration's
+        signed key); return the user, or raise django-registration's ActivationError."""
+        return self._view(self.activation_view_class, request).activate(form)
+
+    def post_activation_redirect(self, request, user):
+        """The URL people go to once their account is active."""
+        return reverse("django_registration_activation_complete")
+
+    def post_connect(self, request, user, action):
+        """New users who must activate first see the "check your email" page."""
+        if action is CONNECT_ACTIONS.REGISTER and not user.is_active:
+            return HttpResponseRedirect(reverse("django_registration_complete"))
+        return super().post_connect(request, user, action)
+
+    def post_connect_error(self, request, error, profile=None):
+        """Closed registration: the closed page, as for the form. An account that waits for
+        its activation link: say so, rather than "log in" or "not active"."""
+        if isinstance(error, RegistrationClosedError):
+            return HttpResponseRedirect(reverse("django_registration_disallowed"))
+        if profile is not None:
+            if isinstance(error, EmailInUseError) and self.awaits_activation(
+                get_user_model()._default_manager.filter(email__iexact=profile.email).first()
+            ):
+                return self.post_error(request, message=EMAIL_AWAITS_ACTIVATION)
+            if isinstance(error, InactiveUserError):
+                account = (
+                    FacebookAccount.objects.select_related("user")
+                    .filter(facebook_id=profile.id)
+                    .first()
+                )
+                if account is not None and self.awaits_activation(account.user):
+                    return self.post_error(request, message=USER_AWAITS_ACTIVATION)
+        return super().post_connect_error(request, error, profile)
+
+    def awaits_activation(self, user):
+        """Is `user` a sign-up whose activation link still works: inactive, never logged in,
+        joined less than ACCOUNT_ACTIVATION_DAYS ago? (A user deactivated by staff has
+        logged in before, or joined longer ago.)"""
+        if user is None or user.is_active or user.last_login is not None:
+            return False
+        joined = getattr(user, "date_joined", None)
+        window = timedelta(days=settings.ACCOUNT_ACTIVATION_DAYS)
+        return joined is not None and timezone.now() - joined < window
+
+    @staticmethod
+    def _view(view_class, request):
+        """An instance of django-registration's view class, set up for `request`."""
+        view = view_class()
+        view.setup(request)
+        return view
