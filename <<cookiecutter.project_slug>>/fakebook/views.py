@@ -254,12 +254,16 @@ def permissions(request, version, user_id, fault=None):
 
 @require_GET
 def avatar(request, user_id):
-    """The picture itself: an SVG avatar with the person's initials."""
+    """The picture itself: an SVG avatar with the person's initials, or a PNG when asked."""
     user = get_user(user_id)
     if user is None:
         return HttpResponseNotFound("No such picture.", content_type="text/plain")
     size = pictures.size_for(width=request.GET.get("size"))
-    response = HttpResponse(pictures.avatar_svg(user, size), content_type="image/svg+xml")
+    if pictures.wants_png(request.headers.get("Accept", "")):
+        response = HttpResponse(pictures.avatar_png(user, size), content_type="image/png")
+    else:
+        response = HttpResponse(pictures.avatar_svg(user, size), content_type="image/svg+xml")
+    response["Vary"] = "Accept"
     response["Cache-Control"] = "public, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'"
     response["x-fb-trace-id"] = errors.new_trace_id()

@@ -496,6 +496,39 @@ def test_picture_redirects_to_an_svg_avatar(client):
     assert svg.startswith("<svg") and ">GH</text>" in svg and 'width="100"' in svg
 
 
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("image/jpeg, image/png, image/gif, image/webp", "image/png"),  # a server storing it
+        ("image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "image/svg+xml"),
+        ("", "image/svg+xml"),
+    ],
+)
+def test_avatar_is_a_png_for_whoever_asks_for_raster_only(client, accept, content_type):
+    import struct
+    import zlib
+
+    location = client.get(graph_url("picture", user_id=GRACE.id), {"type": "large"})["Location"]
+    image = client.get(location, HTTP_ACCEPT=accept)
+    assert image["Content-Type"] == content_type
+    assert image["Vary"] == "Accept"
+    if content_type != "image/png":
+        return
+    data = image.content
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = {}, 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind, body = data[offset + 4 : offset + 8], data[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])
+        assert crc == zlib.crc32(kind + body)
+        chunks[kind] = body
+        offset += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    assert struct.unpack(">IIBB", chunks[b"IHDR"][:10]) == (200, 200, 8, 2)  # 8-bit RGB
+    assert len(zlib.decompress(chunks[b"IDAT"])) == 200 * (1 + 3 * 200)
+
+
 @pytest.mark.parametrize("redirect", ["false", "0"])
 def test_picture_as_json(client, redirect):
     response = client.get(
