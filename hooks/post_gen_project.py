@@ -35,6 +35,7 @@ OPTION_FILES = {
     ],
     "userena": [
         "django_facebook/registration_backends/userena.py",
+        f"{SLUG}/accounts/backends_userena.py",
         f"{SLUG}/profiles",
         f"{SLUG}/templates/userena",
         "tests/test_userena.py",
@@ -47,6 +48,9 @@ OPTION_FILES = {
 OPTION_REPLACEMENTS = {
     "django-registration": {
         f"{SLUG}/accounts/backends_django_registration.py": f"{SLUG}/accounts/backends.py",
+    },
+    "userena": {
+        f"{SLUG}/accounts/backends_userena.py": f"{SLUG}/accounts/backends.py",
     },
 }
 

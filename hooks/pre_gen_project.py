@@ -15,7 +15,7 @@ import sys
 ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
 
 REGISTRATION_BACKENDS = ("builtin", "django-registration", "userena")
-AVAILABLE_BACKENDS = ("builtin",)
+AVAILABLE_BACKENDS = ("builtin", "userena")
 
 # Top-level names the generated site imports or ships; a package with one of these names
 # would shadow it.

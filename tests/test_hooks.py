@@ -12,7 +12,7 @@ from cookiecutter.exceptions import FailedHookException
 # A system becomes available by moving into AVAILABLE_BACKENDS (and into the pre-gen hook's):
 # its refusal test then becomes bake tests, here and in test_baked_sites.py.
 BACKENDS = ("builtin", "django-registration", "userena")
-AVAILABLE_BACKENDS = ("builtin",)
+AVAILABLE_BACKENDS = ("builtin", "userena")
 UNAVAILABLE_BACKENDS = tuple(b for b in BACKENDS if b not in AVAILABLE_BACKENDS)
 
 # One bad value per rule of the pre-gen hook.

@@ -17,6 +17,10 @@ urlpatterns = [
     path("accounts/", include("django_facebook.django_registration_urls")),
 <%- endif %>
     path("accounts/", include("<< cookiecutter.project_slug >>.accounts.urls")),
+<%- if cookiecutter.registration_backend == "userena" %>
+    # After the site's account pages: userena's profiles are /accounts/<username>/.
+    path("accounts/", include("<< cookiecutter.project_slug >>.profiles.urls")),
+<%- endif %>
 ]
 
 if apps.is_installed("fakebook"):

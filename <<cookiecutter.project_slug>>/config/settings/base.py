@@ -39,6 +39,14 @@ INSTALLED_APPS = [
 <%- endif %>
     "django_facebook",
     f"{SITE_PACKAGE}.accounts",
+<%- if cookiecutter.registration_backend == "userena" %>
+    # After accounts: userena's admin replaces the user admin with its own.
+    "django.contrib.sites",
+    "guardian",
+    "easy_thumbnails",
+    f"{SITE_PACKAGE}.profiles.apps.UserenaConfig",
+    f"{SITE_PACKAGE}.profiles",
+<%- endif %>
 ]
 
 MIDDLEWARE = [
@@ -98,8 +106,9 @@ SESSION_ENGINE = f"{SITE_PACKAGE}.sessions"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
 <%- if cookiecutter.registration_backend == "userena" %>
-    "userena.backends.UserenaAuthenticationBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # userena's sign-in by username or email, guardian's object permissions (profiles/backends.py)
+    f"{SITE_PACKAGE}.profiles.backends.UserenaAuthenticationBackend",
+    f"{SITE_PACKAGE}.profiles.backends.ObjectPermissionBackend",
 <%- endif %>
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -159,6 +168,42 @@ FACEBOOK_REGISTRATION_BACKEND = f"{SITE_PACKAGE}.accounts.backends.SiteRegistrat
 ACCOUNT_ACTIVATION_DAYS = 7
 REGISTRATION_OPEN = True
 FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
+<%- endif %>
+<%- if cookiecutter.registration_backend == "userena" %>
+
+# django-userena-ce with django-guardian (README.md, "userena"). A sign-up by form activates
+# by the emailed link within USERENA_ACTIVATION_DAYS; a sign-up with Facebook is active at
+# once, unless FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION is True. userena's emails take the
+# domain and name of the sites framework's Site, which `migrate` sets from SITE_DOMAIN and
+# SITE_NAME.
+SITE_ID = 1
+SITE_DOMAIN = env("DJANGO_SITE_DOMAIN", default=DOMAIN_NAME)
+AUTH_PROFILE_MODULE = "profiles.Profile"
+# Required by userena and guardian; no such user is made: visitors who are not signed in
+# hold no object permissions here (profiles/apps.py, profiles/backends.py).
+ANONYMOUS_USER_NAME = "AnonymousUser"
+# guardian.W001 looks for guardian's backend by name; the site runs a subclass of it.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+USERENA_ACTIVATION_REQUIRED = True
+USERENA_ACTIVATION_DAYS = 7
+USERENA_SIGNIN_REDIRECT_URL = "/accounts/%(username)s/"
+USERENA_REDIRECT_ON_SIGNOUT = None  # then LOGOUT_REDIRECT_URL
+USERENA_DEFAULT_PRIVACY = "registered"
+# Profiles show the email address to its owner only.
+USERENA_HIDE_EMAIL = True
+USERENA_USE_HTTPS = False
+# No Gravatar: it would send a hash of every email address to a third party, and the
+# Content-Security-Policy lets no image in from it. People without a mugshot get initials.
+USERENA_MUGSHOT_GRAVATAR = False
+# Names that would hide a page under /accounts/, where userena's profiles are
+# /accounts/<username>/: userena's own, then the site's.
+USERENA_FORBIDDEN_USERNAMES = (
+    *("signup", "signout", "signin", "activate", "me", "password"),
+    *("login", "logout", "profile", "welcome", "page", "confirm-email"),
+)
+FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
+# The large (200 px) picture, made the mugshot of a sign-up with Facebook.
+FACEBOOK_PROFILE_FIELDS = ["id", "name", "email", "first_name", "last_name", "picture.type(large)"]
 <%- endif %>
 
 LOGGING = {

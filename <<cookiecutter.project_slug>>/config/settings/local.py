@@ -21,3 +21,8 @@ if not FACEBOOK_APP_SECRET:
 # Serve static files from the apps' folders; no collectstatic in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+<%- if cookiecutter.registration_backend == "userena" %>
+
+# userena's emails (printed on the console) link to the development server.
+SITE_DOMAIN = env("DJANGO_SITE_DOMAIN", default="127.0.0.1:8000")
+<%- endif %>

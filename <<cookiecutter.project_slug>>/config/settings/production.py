@@ -49,3 +49,8 @@ FACEBOOK_REDIRECT_URI = env(
 )
 
 LOGGING["root"]["level"] = "INFO"
+<%- if cookiecutter.registration_backend == "userena" %>
+
+# userena's emails link to https://SITE_DOMAIN (by default the domain_name answer).
+USERENA_USE_HTTPS = True
+<%- endif %>

@@ -1,0 +1,324 @@
+"""UserenaBackend: django-userena-ce's accounts, profiles and activation for the connect flow.
+
+Django Facebook documented `UserenaBackend` with userena's sign-up form and `form.save()`.
+This one keeps those names and makes every new user a userena account in full:
+
+- a sign-up by form is userena's own: its form (plus the site's AUTH_PASSWORD_VALIDATORS,
+  which userena's form skips), its `UserenaSignup.objects.create_user`, its activation email
+  when USERENA_ACTIVATION_REQUIRED;
+- a sign-up with Facebook goes through the same `create_user`, so it gets userena's signup
+  record, its profile and its guardian object permissions (what `check_permissions` checks).
+  It is active at once, its signup record marked activated: Facebook has just authenticated
+  the person. With FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = True it waits for userena's
+  activation email instead, like a sign-up by form;
+- the Facebook picture becomes the mugshot, fetched once the new user is committed: only
+  from Facebook's picture hosts, with a timeout, a deadline and a size limit, and checked to
+  be an image. When the picture cannot be had the login goes on without it;
+- userena's `signup_complete` and Django Facebook's `user_registered` are sent for every new
+  user, by form or with Facebook.
+
+Override in the site's SiteRegistrationBackend: `form_class`, `facebook_form_class`,
+`requires_activation()`, `store_facebook_picture()` and the `picture_*` limits.
+"""
+
+import logging
+import time
+from io import BytesIO
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from userena import forms as userena_forms
+from userena import settings as userena_settings
+from userena import signals as userena_signals
+from userena.models import UserenaSignup
+from userena.utils import get_user_profile
+
+from .. import signals
+from ..conf import setting
+from ..connect import CONNECT_ACTIONS
+from ..exceptions import EmailInUseError, InactiveUserError
+from ..forms import FacebookProfileForm
+from ..models import FacebookAccount
+from .base import NooptRegistrationBackend
+
+logger = logging.getLogger(__name__)
+
+EMAIL_AWAITS_ACTIVATION = _(
+    "An account with the email address of your Facebook profile is waiting to be activated. "
+    "Open the activation link we emailed to that address and log in, then connect Facebook "
+    "from your account page."
+)
+USER_AWAITS_ACTIVATION = _(
+    "Your account is not active yet. Open the activation link we emailed to you, then log in "
+    "with Facebook again."
+)
+FORBIDDEN_USERNAME = _("This username is not allowed.")
+
+
+class SignupForm(userena_forms.SignupForm):
+    """userena's sign-up form, with the password checked by AUTH_PASSWORD_VALIDATORS.
+
+    userena's form only compares the two passwords; Django's own forms run the validators.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password = cleaned_data.get("password1")
+        if password and not self.has_error("password1"):
+            user = get_user_model()(
+                username=cleaned_data.get("username", ""), email=cleaned_data.get("email", "")
+            )
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data
+
+
+class SignupFormOnlyEmail(SignupForm, userena_forms.SignupFormOnlyEmail):
+    """The same without a username (USERENA_WITHOUT_USERNAMES): userena makes one up."""
+
+
+class FacebookSignupForm(FacebookProfileForm):
+    """A sign-up with Facebook: a username and an email, checked as the built-in form checks
+    them (unique without regard to case), and not one of USERENA_FORBIDDEN_USERNAMES, which
+    would hide a page under userena's /accounts/<username>/ URLs."""
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username.lower() in userena_settings.USERENA_FORBIDDEN_USERNAMES:
+            raise forms.ValidationError(FORBIDDEN_USERNAME, code="forbidden")
+        return username
+
+
+class UserenaBackend(NooptRegistrationBackend):
+    """Accounts made the way userena makes them, by form or with Facebook."""
+
+    form_class = SignupForm
+    facebook_form_class = FacebookSignupForm
+    template_name = "userena/signup_form.html"
+
+    # The Facebook picture: fetched from these hosts only ("." + domain: any host under it),
+    # or from the origin of FACEBOOK_GRAPH_URL (where the offline stand-in serves it).
+    picture_hosts = ("platform-lookaside.fbsbx.com", ".fbcdn.net")
+    # Image types asked for and kept: what Pillow and easy-thumbnails turn into a mugshot.
+    picture_types = {
+        "image/jpeg": "jpg",
+        "image/png": "png",
+        "image/gif": "gif",
+        "image/webp": "webp",
+    }
+    picture_timeout = (3.05, 5.0)  # seconds to connect, and between two bytes
+    picture_deadline = 10.0  # seconds for the whole download, redirects included
+    picture_max_bytes = 5 * 1024 * 1024
+    picture_max_pixels = 4096 * 4096
+    picture_max_redirects = 3
+
+    def get_form_class(self, request):
+        """userena's sign-up form (Django Facebook's choice), or its email-only variant."""
+        if userena_settings.USERENA_WITHOUT_USERNAMES and self.form_class is SignupForm:
+            return SignupFormOnlyEmail
+        return self.form_class
+
+    def get_facebook_form_class(self, request):
+        return self.facebook_form_class
+
+    def get_registration_template(self):
+        return self.template_name
+
+    def registration_allowed(self, request):
+        """REGISTRATION_OPEN, and userena's USERENA_DISABLE_SIGNUP, close both ways in."""
+        return super().registration_allowed(request) and not (
+            userena_settings.USERENA_DISABLE_SIGNUP
+        )
+
+    def requires_activation(self, request, profile=None):
+        """Must the new user activate the account by email before logging in?
+
+        Sign-ups by form: USERENA_ACTIVATION_REQUIRED. Sign-ups with Facebook (`profile`):
+        FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION, False unless set.
+        """
+        if profile is None:
+            return userena_settings.USERENA_ACTIVATION_REQUIRED
+        return getattr(settings, "FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION", False)
+
+    def register(self, request, form=None, profile=None, **kwargs):
+        """Make the user from the valid `form` (with Facebook's `profile`, if any); send
+        userena's signup_complete and Django Facebook's user_registered; return the user."""
+        if profile is not None:
+            user = self.create_facebook_user(request, form, profile)
+        else:
+            user = form.save()  # userena's own sign-up: activation as USERENA_ACTIVATION_REQUIRED
+        userena_signals.signup_complete.send(sender=None, user=user)
+        signals.user_registered.send(sender=type(self), user=user, request=request)
+        return user
+
+    def create_facebook_user(self, request, form, profile):
+        """userena's create_user for a Facebook sign-up; the picture once committed."""
+        active = not self.requires_activation(request, profile)
+        user = UserenaSignup.objects.create_user(
+            form.cleaned_data["username"],
+            form.cleaned_data["email"],
+            None,  # no usable password: Facebook is how they log in, until they set one
+            active=active,
+            send_email=False,
+        )
+        user.first_name, user.last_name = profile.first_name, profile.last_name
+        user.save(update_fields=["first_name", "last_name"])
+        signup = UserenaSignup.objects.get(user=user)
+        if active:
+            signup.activation_key = userena_settings.USERENA_ACTIVATED
+            signup.save(update_fields=["activation_key"])
+        else:
+            # Only once the user exists for good: a sign-up rolled back sends no link.
+            transaction.on_commit(signup.send_activation_email, robust=True)
+        if profile.picture_url:
+            transaction.on_commit(
+                lambda: self.store_facebook_picture(user, profile.picture_url), robust=True
+            )
+        return user
+
+    def activate(self, activation_key=None, **kwargs):
+        """Activate the account with userena's activation key; the user, or False."""
+        return UserenaSignup.objects.activate_user(activation_key)
+
+    def post_activation_redirect(self, request, user):
+        """Where userena's activation view sends people: their profile."""
+        return reverse("userena_profile_detail", kwargs={"username": user.username})
+
+    def post_connect(self, request, user, action):
+        """A new user who is not logged in (activation first) sees userena's "check your
+        email" page, as after a sign-up by form."""
+        if action is CONNECT_ACTIONS.REGISTER and request.user != user:
+            return HttpResponseRedirect(
+                reverse("userena_signup_complete", kwargs={"username": user.username})
+            )
+        return super().post_connect(request, user, action)
+
+    def post_connect_error(self, request, error, profile=None):
+        """An account that waits for its activation link: say so, rather than "log in to
+        that account" or "not active"."""
+        if profile is not None:
+            if isinstance(error, EmailInUseError) and self.awaits_activation(
+                get_user_model()._default_manager.filter(email__iexact=profile.email).first()
+            ):
+                return self.post_error(request, message=EMAIL_AWAITS_ACTIVATION)
+            if isinstance(error, InactiveUserError):
+                account = (
+                    FacebookAccount.objects.select_related("user")
+                    .filter(facebook_id=profile.id)
+                    .first()
+                )
+                if account is not None and self.awaits_activation(account.user):
+                    return self.post_error(request, message=USER_AWAITS_ACTIVATION)
+        return super().post_connect_error(request, error, profile)
+
+    @staticmethod
+    def awaits_activation(user):
+        """Is `user` a userena sign-up whose activation link still works?"""
+        if user is None or user.is_active:
+            return False
+        signup = UserenaSignup.objects.filter(user=user).first()
+        return signup is not None and not signup.activation_key_expired()
+
+    # The Facebook picture as the mugshot.
+
+    def store_facebook_picture(self, user, url):
+        """Fetch the picture at `url` and make it the user's mugshot; True when stored.
+
+        Any failure (network, size, not an image, storage) is logged and ends here: the
+        login that called this goes on without a mugshot.
+        """
+        try:
+            content, extension = self.fetch_picture(url)
+            profile = get_user_profile(user=user)
+            profile.mugshot.save(f"facebook.{extension}", ContentFile(content), save=False)
+            fields = ["mugshot"]
+            # A profile model that records which mugshot came from Facebook lets the site
+            # delete it with the rest of Facebook's data.
+            if hasattr(profile, "facebook_mugshot"):
+                profile.facebook_mugshot = profile.mugshot.name
+                fields.append("facebook_mugshot")
+            profile.save(update_fields=fields)
+        except Exception as error:  # whatever the cause, the login goes on without it
+            logger.warning(
+                "Facebook picture not stored for user %s: %s: %s",
+                user.pk,
+                type(error).__name__,
+                error,
+            )
+            return False
+        return True
+
+    def fetch_picture(self, url):
+        """(bytes, file extension) of the image at `url`; ValueError when it is not one we
+        take, requests' errors when it cannot be fetched."""
+        deadline = time.monotonic() + self.picture_deadline
+        headers = {"Accept": ", ".join(self.picture_types)}
+        with requests.Session() as session:
+            for _hop in range(self.picture_max_redirects + 1):
+                if not self.picture_url_allowed(url):
+                    raise ValueError(f"picture host not allowed: {urlsplit(url).netloc!r}")
+                response = session.get(
+                    url,
+                    headers=headers,
+                    timeout=self.picture_timeout,
+                    stream=True,
+                    allow_redirects=False,
+                )
+                with response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers["Location"])
+                        continue
+                    response.raise_for_status()
+                    return self._read_picture(response, deadline)
+        raise ValueError("too many redirects")
+
+    def _read_picture(self, response, deadline):
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type not in self.picture_types:
+            raise ValueError(f"not an image type we keep: {content_type!r}")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.picture_max_bytes:
+            raise ValueError(f"picture too large: {declared} bytes")
+        data = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            data += chunk
+            if len(data) > self.picture_max_bytes:
+                raise ValueError("picture too large")
+            if time.monotonic() > deadline:
+                raise ValueError("picture download too slow")
+        self._check_image(bytes(data))
+        return bytes(data), self.picture_types[content_type]
+
+    def _check_image(self, data):
+        from PIL import Image  # easy-thumbnails' dependency, needed by userena's mugshots
+
+        with Image.open(BytesIO(data)) as image:
+            width, height = image.size
+            if image.format not in ("JPEG", "PNG", "GIF", "WEBP"):
+                raise ValueError(f"image format not kept: {image.format}")
+            if width * height > self.picture_max_pixels:
+                raise ValueError(f"picture too large: {width}x{height}")
+            image.verify()
+
+    def picture_url_allowed(self, url):
+        """A Facebook picture host over https, or the Graph API's own origin."""
+        parts = urlsplit(url)
+        graph = urlsplit(setting("FACEBOOK_GRAPH_URL"))
+        if (parts.scheme, parts.netloc) == (graph.scheme, graph.netloc):
+            return True
+        host = (parts.hostname or "").lower()
+        return parts.scheme == "https" and any(
+            host.endswith(allowed) if allowed.startswith(".") else host == allowed
+            for allowed in self.picture_hosts
+        )
