@@ -849,6 +849,22 @@ class TestPages:
         nav = client.get("/").content.decode()
         assert 'href="/accounts/grace/"' in nav
 
+    def test_admin_pages(self, client):
+        user = make_user()
+        client.force_login(User.objects.create_superuser("root", "root@example.org", PASSWORD))
+        profile_id = user.profile.pk
+        for url in (
+            reverse("admin:accounts_user_changelist"),
+            reverse("admin:accounts_user_change", args=[user.pk]),
+            reverse("admin:accounts_user_permissions", args=[user.pk]),
+            reverse("admin:profiles_profile_changelist"),
+            reverse("admin:profiles_profile_change", args=[profile_id]),
+            reverse("admin:profiles_profile_permissions", args=[profile_id]),
+        ):
+            assert client.get(url).status_code == 200, url
+        html = client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+        assert "userena registration" in html.lower()
+
     def test_an_anonymous_visitor_never_meets_a_server_error(self, client):
         make_user()
         for path in (
