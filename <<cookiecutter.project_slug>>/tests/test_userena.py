@@ -230,10 +230,13 @@ class TestSignUpByForm:
         response = sign_up(client, email="ADA@example.com")
         assert "already in use" in response.content.decode()
 
-    def test_closed_registration_refuses_the_form(self, client, settings):
+    def test_closed_registration_refuses_the_form_and_facebook(self, client, graph, settings):
         settings.REGISTRATION_OPEN = False
         assert client.get(reverse("userena_signup")).status_code == 403
         assert sign_up(client).status_code == 403
+        response = facebook_login(client)
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert "closed" in messages_of(response)[0]
         assert not User.objects.exists()
 
     def test_disabled_signup_closes_facebook_sign_ups_too(self, client, graph, monkeypatch):
@@ -893,6 +896,8 @@ def test_facebook_sign_up_over_http_keeps_the_standins_picture(site):  # noqa: F
     html = browser.get(f"{site}/accounts/{profile.user.username}/").text
     assert f'src="{url}"' in html
     image = browser.get(site + url)
+    # No keep-alive connection left open: its server thread would outlive the live server.
+    browser.session.close()
     assert image.headers["Content-Type"] in ("image/jpeg", "image/png")
     with Image.open(BytesIO(image.content)) as picture:
         assert picture.size == (80, 80)
