@@ -15,7 +15,6 @@ import sys
 ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
 
 REGISTRATION_BACKENDS = ("builtin", "django-registration", "userena")
-AVAILABLE_BACKENDS = ("builtin", "userena")
 
 # Top-level names the generated site imports or ships; a package with one of these names
 # would shadow it.
@@ -73,11 +72,6 @@ def problems(answers):
     backend = answers["registration_backend"]
     if backend not in REGISTRATION_BACKENDS:
         yield f"registration_backend: {backend!r} is not one of {', '.join(REGISTRATION_BACKENDS)}"
-    elif backend not in AVAILABLE_BACKENDS:
-        yield (
-            f"registration_backend: {backend!r} is not available yet; "
-            f"choose {' or '.join(AVAILABLE_BACKENDS)}"
-        )
 
     app_id = answers["facebook_app_id"]
     if app_id and not APP_ID_RE.match(app_id):

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from conftest import ruff, run
-from test_hooks import AVAILABLE_BACKENDS
+from test_hooks import BACKENDS
 
 # The python3 a person would type, as the README says; this venv's python if there is none.
 PYTHON3 = shutil.which("python3") or sys.executable
@@ -49,7 +49,7 @@ def show_summary(capsys, label, output):
         print("\n".join(lines[start:]))
 
 
-@pytest.fixture(scope="module", params=AVAILABLE_BACKENDS)
+@pytest.fixture(scope="module", params=BACKENDS)
 def site(request, bake, tmp_path_factory):
     """A site baked with this registration system (defaults otherwise)."""
     backend = request.param

@@ -8,12 +8,9 @@ import pytest
 from conftest import TEMPLATE_DIR
 from cookiecutter.exceptions import FailedHookException
 
-# Every registration system cookiecutter.json offers, and those the template can bake today.
-# A system becomes available by moving into AVAILABLE_BACKENDS (and into the pre-gen hook's):
-# its refusal test then becomes bake tests, here and in test_baked_sites.py.
+# Every registration system cookiecutter.json offers; each is baked and tested, here and in
+# test_baked_sites.py.
 BACKENDS = ("builtin", "django-registration", "userena")
-AVAILABLE_BACKENDS = ("builtin", "userena")
-UNAVAILABLE_BACKENDS = tuple(b for b in BACKENDS if b not in AVAILABLE_BACKENDS)
 
 # One bad value per rule of the pre-gen hook.
 BAD_ANSWERS = [
@@ -120,19 +117,7 @@ def test_unknown_backend_is_refused_and_nothing_written(bake, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("backend", UNAVAILABLE_BACKENDS)
-def test_unavailable_backend_is_refused_and_nothing_written(bake, tmp_path, capfd, backend):
-    with pytest.raises(FailedHookException):
-        bake(tmp_path, registration_backend=backend)
-
-    lines = errors(capfd.readouterr().err)
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("ERROR: registration_backend:"), lines
-    assert "not available yet" in lines[0]
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("backend", AVAILABLE_BACKENDS)
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_no_file_of_an_unchosen_backend_is_left(bake, tmp_path, backend):
     site = bake(tmp_path, registration_backend=backend)
     answers = {"project_slug": site.name, "registration_backend": backend}
@@ -147,7 +132,7 @@ def test_no_file_of_an_unchosen_backend_is_left(bake, tmp_path, backend):
     assert left == []
 
 
-@pytest.mark.parametrize("backend", AVAILABLE_BACKENDS)
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_no_template_marker_is_left(bake, tmp_path, backend):
     site = bake(tmp_path, registration_backend=backend)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from django_facebook import signals
 
-from .conftest import signals_sent
+from .conftest import facebook_login, signals_sent
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -62,3 +62,14 @@ class TestSignUp:
             },
         )
         assert response["Location"] == "/go/"
+
+
+def test_closed_registration_turns_facebook_sign_ups_away(client, graph, settings):
+    from django.contrib.messages import get_messages
+
+    settings.REGISTRATION_OPEN = False
+    response = facebook_login(client)
+    assert response["Location"] == "/?fb_error_or_cancel=1"
+    (message,) = get_messages(response.wsgi_request)
+    assert "closed" in str(message)
+    assert not User.objects.exists()
