@@ -56,8 +56,6 @@ class FormParser(HTMLParser):
 class Browser:
     def __init__(self):
         self.session = requests.Session()
-        # No keep-alive: a connection left open would outlive the test's live server.
-        self.session.headers["Connection"] = "close"
         self.response = None
 
     def get(self, url, **params):

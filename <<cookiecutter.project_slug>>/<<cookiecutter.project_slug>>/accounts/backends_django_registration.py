@@ -8,29 +8,11 @@ and `post_error` for failures, `register` to do more when a user is made, `form_
 activate by email.
 """
 
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-
-from django_facebook import redirects
-from django_facebook.connect import CONNECT_ACTIONS
 from django_facebook.registration_backends import DjangoRegistrationDefaultBackend
 
+from .welcome import WelcomeNewUsers
 
-class SiteRegistrationBackend(DjangoRegistrationDefaultBackend):
-    """New users see the welcome page first, unless the link gave a register_next.
 
-    Django Facebook documents register_next for this; the welcome page then offers the way
-    on to `next`, if the link had one. New users who must activate their account first go to
-    the base class's "check your email" page.
-    """
-
-    def post_connect(self, request, user, action):
-        if action is not CONNECT_ACTIONS.REGISTER or not user.is_active:
-            return super().post_connect(request, user, action)
-        welcome = reverse("accounts:welcome")
-        then = redirects.next_url(request, ("next",), default=welcome)
-        if then != welcome:
-            welcome = redirects.add_query_parameters(welcome, {"next": then})
-        return HttpResponseRedirect(
-            redirects.next_url(request, ("register_next",), default=welcome)
-        )
+class SiteRegistrationBackend(WelcomeNewUsers, DjangoRegistrationDefaultBackend):
+    """New users see the welcome page first (WelcomeNewUsers), unless the link gave a
+    register_next. Add or override the backend's methods here."""

@@ -2,9 +2,23 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from .. import redirects
+from ..exceptions import EmailInUseError, InactiveUserError
+from ..models import FacebookAccount
+
+EMAIL_AWAITS_ACTIVATION = _(
+    "An account with the email address of your Facebook profile is waiting to be activated. "
+    "Open the activation link we emailed to that address and log in, then connect Facebook "
+    "from your account page."
+)
+USER_AWAITS_ACTIVATION = _(
+    "Your account is not active yet. Open the activation link we emailed to you, then log in "
+    "with Facebook again."
+)
 
 
 class NooptRegistrationBackend:
@@ -63,9 +77,37 @@ class NooptRegistrationBackend:
     def post_connect_error(self, request, error, profile=None):
         """The response when the flow refused `profile` with `error` (a ConnectError).
 
-        Override to explain an error in the backend's own terms or send people elsewhere.
+        An account that waits for its activation link is told so, rather than "log in to
+        that account" or "not active". Override to explain other errors in the backend's own
+        terms or send people elsewhere.
         """
+        if profile is not None and self.awaits_activation(self._refused_user(error, profile)):
+            message = (
+                EMAIL_AWAITS_ACTIVATION
+                if isinstance(error, EmailInUseError)
+                else USER_AWAITS_ACTIVATION
+            )
+            return self.post_error(request, message=message)
         return self.post_error(request, message=error.user_message)
+
+    def awaits_activation(self, user):
+        """Is `user` a sign-up whose activation link still works? Never, without activation."""
+        return False
+
+    @staticmethod
+    def _refused_user(error, profile):
+        """The existing user an EmailInUseError or InactiveUserError is about, if any."""
+        if isinstance(error, EmailInUseError):
+            users = get_user_model()._default_manager
+            return users.filter(email__iexact=profile.email).first()
+        if isinstance(error, InactiveUserError):
+            account = (
+                FacebookAccount.objects.select_related("user")
+                .filter(facebook_id=profile.id)
+                .first()
+            )
+            return account.user if account is not None else None
+        return None
 
     def post_error(self, request, additional_params=None, message=None):
         """Redirect to `error_next`, then `next`, then the default, with fb_error_or_cancel=1."""

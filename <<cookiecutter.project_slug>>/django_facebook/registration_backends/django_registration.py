@@ -21,7 +21,6 @@ flow does:
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -33,21 +32,11 @@ from django_registration.forms import RegistrationForm
 
 from .. import signals
 from ..connect import CONNECT_ACTIONS
-from ..exceptions import EmailInUseError, InactiveUserError, RegistrationClosedError
-from ..models import FacebookAccount
+from ..exceptions import RegistrationClosedError
 from .base import NooptRegistrationBackend
 
 # The wording of the connect flow and of the built-in form, the same all over the site.
 DUPLICATE_EMAIL = _("An account with this email address exists already.")
-EMAIL_AWAITS_ACTIVATION = _(
-    "An account with the email address of your Facebook profile is waiting to be activated. "
-    "Open the activation link we emailed to that address and log in, then connect Facebook "
-    "from your account page."
-)
-USER_AWAITS_ACTIVATION = _(
-    "Your account is not active yet. Open the activation link we emailed to you, then log in "
-    "with Facebook again."
-)
 
 
 class CaseInsensitiveUnique(validators.CaseInsensitiveUnique):
@@ -167,23 +156,9 @@ class DjangoRegistrationDefaultBackend(NooptRegistrationBackend):
         return super().post_connect(request, user, action)
 
     def post_connect_error(self, request, error, profile=None):
-        """Closed registration: the closed page, as for the form. An account that waits for
-        its activation link: say so, rather than "log in" or "not active"."""
+        """Closed registration: the closed page, as for the form."""
         if isinstance(error, RegistrationClosedError):
             return HttpResponseRedirect(reverse("django_registration_disallowed"))
-        if profile is not None:
-            if isinstance(error, EmailInUseError) and self.awaits_activation(
-                get_user_model()._default_manager.filter(email__iexact=profile.email).first()
-            ):
-                return self.post_error(request, message=EMAIL_AWAITS_ACTIVATION)
-            if isinstance(error, InactiveUserError):
-                account = (
-                    FacebookAccount.objects.select_related("user")
-                    .filter(facebook_id=profile.id)
-                    .first()
-                )
-                if account is not None and self.awaits_activation(account.user):
-                    return self.post_error(request, message=USER_AWAITS_ACTIVATION)
         return super().post_connect_error(request, error, profile)
 
     def awaits_activation(self, user):

@@ -45,22 +45,11 @@ from userena.utils import get_user_profile
 from .. import signals
 from ..conf import setting
 from ..connect import CONNECT_ACTIONS
-from ..exceptions import EmailInUseError, InactiveUserError
 from ..forms import FacebookProfileForm
-from ..models import FacebookAccount
 from .base import NooptRegistrationBackend
 
 logger = logging.getLogger(__name__)
 
-EMAIL_AWAITS_ACTIVATION = _(
-    "An account with the email address of your Facebook profile is waiting to be activated. "
-    "Open the activation link we emailed to that address and log in, then connect Facebook "
-    "from your account page."
-)
-USER_AWAITS_ACTIVATION = _(
-    "Your account is not active yet. Open the activation link we emailed to you, then log in "
-    "with Facebook again."
-)
 FORBIDDEN_USERNAME = _("This username is not allowed.")
 
 
@@ -204,26 +193,7 @@ class UserenaBackend(NooptRegistrationBackend):
             )
         return super().post_connect(request, user, action)
 
-    def post_connect_error(self, request, error, profile=None):
-        """An account that waits for its activation link: say so, rather than "log in to
-        that account" or "not active"."""
-        if profile is not None:
-            if isinstance(error, EmailInUseError) and self.awaits_activation(
-                get_user_model()._default_manager.filter(email__iexact=profile.email).first()
-            ):
-                return self.post_error(request, message=EMAIL_AWAITS_ACTIVATION)
-            if isinstance(error, InactiveUserError):
-                account = (
-                    FacebookAccount.objects.select_related("user")
-                    .filter(facebook_id=profile.id)
-                    .first()
-                )
-                if account is not None and self.awaits_activation(account.user):
-                    return self.post_error(request, message=USER_AWAITS_ACTIVATION)
-        return super().post_connect_error(request, error, profile)
-
-    @staticmethod
-    def awaits_activation(user):
+    def awaits_activation(self, user):
         """Is `user` a userena sign-up whose activation link still works?"""
         if user is None or user.is_active:
             return False

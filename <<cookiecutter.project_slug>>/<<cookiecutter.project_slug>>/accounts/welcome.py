@@ -1,0 +1,28 @@
+"""New users see the site's welcome page first: Django Facebook's documented use of
+register_next, as a mixin for the site's registration backend."""
+
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from django_facebook import redirects
+from django_facebook.connect import CONNECT_ACTIONS
+
+
+class WelcomeNewUsers:
+    """After a registration that logged the person in, go to `register_next` if the link
+    gave one, else to the welcome page, which offers the way on to `next`.
+
+    A new user who must activate the account first is not logged in: the registration
+    backend's own page (check your email) applies.
+    """
+
+    def post_connect(self, request, user, action):
+        if action is not CONNECT_ACTIONS.REGISTER or request.user != user:
+            return super().post_connect(request, user, action)
+        welcome = reverse("accounts:welcome")
+        then = redirects.next_url(request, ("next",), default=welcome)
+        if then != welcome:
+            welcome = redirects.add_query_parameters(welcome, {"next": then})
+        return HttpResponseRedirect(
+            redirects.next_url(request, ("register_next",), default=welcome)
+        )
