@@ -24,10 +24,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_SCRIPT = Path(__file__).resolve().parent / "benchmark_site.py"
 
 
-def bake(output_dir):
+BACKENDS = ("builtin", "django-registration", "userena")
+
+
+def bake(output_dir, backend="builtin"):
     from cookiecutter.main import cookiecutter
 
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir)))
+    return Path(
+        cookiecutter(
+            str(ROOT),
+            no_input=True,
+            output_dir=str(output_dir),
+            extra_context={"registration_backend": backend},
+        )
+    )
 
 
 def time_bakes(count):
@@ -60,37 +70,43 @@ def main():
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--bakes", type=int, default=5)
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--backend", choices=BACKENDS, action="append")
     args = parser.parse_args()
 
     bake_seconds = time_bakes(args.bakes)
-    with tempfile.TemporaryDirectory() as tmp:
-        site = bake(tmp)
-        run([sys.executable, "tasks.py", "install"], cwd=site)
-        databases = [None]
-        if os.environ.get("DATABASE_URL"):
-            base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
-            databases.append(f"{base}/benchmark")
-        results = [site_figures(site, args.rounds, url) for url in databases]
-        suite_seconds = None
-        if not args.skip_tests:
-            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-            started = time.perf_counter()
-            run([sys.executable, "tasks.py", "test", "-q"], cwd=site, env=env)
-            suite_seconds = time.perf_counter() - started
+    rows, suites = [], {}
+    for backend in args.backend or BACKENDS:
+        with tempfile.TemporaryDirectory() as tmp:
+            site = bake(tmp, backend)
+            run([sys.executable, "tasks.py", "install"], cwd=site)
+            databases = [None]
+            if os.environ.get("DATABASE_URL"):
+                base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+                databases.append(f"{base}/benchmark")
+            rows += [(backend, site_figures(site, args.rounds, url)) for url in databases]
+            if not args.skip_tests:
+                env = {
+                    k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")
+                }
+                started = time.perf_counter()
+                run([sys.executable, "tasks.py", "test", "-q"], cwd=site, env=env)
+                suites[backend] = time.perf_counter() - started
 
-    print("| flow | database | SQL statements (data only) | Graph round trips | median ms |")
-    print("|---|---|---|---|---|")
-    for result in results:
+    print(
+        "| system | flow | database | SQL statements (data only) | Graph round trips | median ms |"
+    )
+    print("|---|---|---|---|---|---|")
+    for backend, result in rows:
         for flow in result["flows"]:
             print(
-                f"| {flow['flow']} | {result['database']} | {flow['sql_statements']:.0f} "
-                f"({flow['sql_without_transaction_control']:.0f}) | "
+                f"| {backend} | {flow['flow']} | {result['database']} | "
+                f"{flow['sql_statements']:.0f} ({flow['sql_without_transaction_control']:.0f}) | "
                 f"{flow['graph_round_trips']:.0f} | {flow['median_ms']:.1f} |"
             )
     print()
     print(f"Bake time (median of {args.bakes}): {bake_seconds:.2f} s")
-    if suite_seconds is not None:
-        print(f"Baked site's test suite (SQLite, tasks.py test): {suite_seconds:.1f} s")
+    for backend, seconds in suites.items():
+        print(f"Baked {backend} site's test suite (SQLite, tasks.py test): {seconds:.1f} s")
     print(f"Rounds per flow: {args.rounds}")
 
 
