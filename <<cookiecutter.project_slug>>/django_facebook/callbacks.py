@@ -1,7 +1,7 @@
 """Facebook's platform callbacks: deauthorize, data deletion, and the deletion status page.
 
 Facebook POSTs a signed_request to these URLs when a person removes the app or asks for
-their data to be deleted (facebook-login.md §6). They are exempt from CSRF because
+their data to be deleted (Facebook's callback docs). They are exempt from CSRF because
 Facebook, not a browser of this site, posts them; the HMAC signature with the app secret is
 their only authentication, checked before anything else.
 """

@@ -1,7 +1,7 @@
 """The ways a Facebook login can fail, as exception classes.
 
 Graph API errors are told apart by the JSON `code` and `error_subcode` of Facebook's error
-body, never by the HTTP status (facebook-login.md §5.3). Each class carries a sentence the
+body, never by the HTTP status (Facebook's error docs). Each class carries a sentence the
 person can read; the technical details go to the log, never to the page.
 """
 

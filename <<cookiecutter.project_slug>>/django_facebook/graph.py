@@ -73,7 +73,7 @@ def pooled_session(retries):
 
 
 def appsecret_proof(access_token, app_secret):
-    """HMAC-SHA256 of the token keyed with the app secret, hex (facebook-login.md §3.2)."""
+    """HMAC-SHA256 of the token keyed with the app secret, hex (Facebook's security docs)."""
     return hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -107,7 +107,7 @@ class GraphClient:
             raise MalformedResponse("token response without a usable access_token")
         expires_in = data.get("expires_in")
         expires_at = None
-        # expires_in is optional (facebook-login.md §1.3); a bool is not a number of seconds.
+        # expires_in is optional (Facebook's login flow docs); a bool is not a number of seconds.
         if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0:
             expires_at = timezone.now() + timedelta(seconds=expires_in)
         return AccessToken(token, expires_at)

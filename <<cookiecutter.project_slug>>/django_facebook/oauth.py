@@ -18,7 +18,7 @@ def callback_uri(request):
 
 
 def dialog_url(state, redirect_uri, *, rerequest=False):
-    """The login dialog URL for the server-side code flow (facebook-login.md §1.1)."""
+    """The login dialog URL for the server-side code flow (Facebook's login flow docs)."""
     parameters = {
         "client_id": setting("FACEBOOK_APP_ID"),
         "redirect_uri": redirect_uri,

@@ -1,4 +1,4 @@
-"""Parse and verify Facebook's signed_request (facebook-login.md §6.1).
+"""Parse and verify Facebook's signed_request (Facebook's callback docs).
 
 Facebook POSTs `signed_request` to the deauthorize and data deletion callbacks: the
 base64url (unpadded) HMAC-SHA256 signature of the still-encoded payload, a dot, and the

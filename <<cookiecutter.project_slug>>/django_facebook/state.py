@@ -1,7 +1,7 @@
 """The login state: what the login start saves in the session for its callback.
 
 Facebook passes `state` back unchanged; it protects the callback against CSRF and carries
-nothing itself (facebook-login.md §1.4: Strict Mode allows no extra redirect parameters).
+nothing itself (Facebook's login flow docs: Strict Mode allows no extra redirect parameters).
 Each started login keeps, in the session under its random state value, the exact
 redirect_uri sent to the dialog (the exchange must repeat it byte for byte) and the safe
 redirect parameters. A state is single use (taken out before the code is exchanged, so a

@@ -2,7 +2,7 @@
 
 GET shows a page like Facebook's: one "Continue as <name>" button per test user and a
 "Cancel" button, working without JavaScript. POST answers like Facebook does
-(facebook-login.md §1.2): a redirect to redirect_uri with a single-use code and the state,
+(Facebook's login flow docs): a redirect to redirect_uri with a single-use code and the state,
 or with error=access_denied when the person cancels. The dialog's parameters stay in the
 form's action URL, so the POST sees exactly what the GET saw.
 
@@ -32,7 +32,7 @@ URL_BLOCKED = (
 
 @dataclass(frozen=True)
 class DialogRequest:
-    """The dialog's query parameters (facebook-login.md §1.1)."""
+    """The dialog's query parameters (Facebook's login flow docs)."""
 
     client_id: str
     redirect_uri: str
@@ -71,9 +71,9 @@ class DialogRequest:
 def _acceptable_redirect_uri(uri):
     """An absolute http(s) URL; with FAKEBOOK_VALID_REDIRECT_URIS set, one of those exactly.
 
-    The setting plays Strict Mode's list of Valid OAuth Redirect URIs (facebook-login.md
-    §1.4); without it any absolute URL is accepted, since the stand-in cannot know the
-    site's address.
+    The setting plays Strict Mode's list of Valid OAuth Redirect URIs (Facebook's login
+    security docs); without it any absolute URL is accepted, since the stand-in cannot know
+    the site's address.
     """
     if not uri or any(char.isspace() or ord(char) < 32 for char in uri):
         return False

@@ -1,6 +1,6 @@
 """Facebook's error answers: the JSON body, the trace id and the WWW-Authenticate header.
 
-Shape (facebook-login.md §5.1):
+Shape (Facebook's error docs):
 {"error": {"message", "type", "code", "error_subcode"?, "is_transient"?, "fbtrace_id"}}.
 Every answer of the stand-in carries an `x-fb-trace-id` header, and every error body the
 same id as `fbtrace_id`, so the site's logging of both can be tested.
@@ -55,7 +55,7 @@ def graph_error(
     return response
 
 
-# The code-for-token exchange (facebook-login.md §1.3).
+# The code-for-token exchange (Facebook's login flow docs).
 
 
 def invalid_app_id():
@@ -97,7 +97,7 @@ def redirect_uri_mismatch():
     )
 
 
-# Calls made with a user token (facebook-login.md §3.2, §5.2).
+# Calls made with a user token (Facebook's security docs).
 
 
 def missing_token():

@@ -1,13 +1,13 @@
 """The `fields` parameter of /me, and the profile answer it selects.
 
-Facebook's field syntax (facebook-login.md §4.1, §4.4): a comma-separated list where a
+Facebook's field syntax (Facebook's User docs): a comma-separated list where a
 field may carry modifiers and sub-fields, e.g. `id,name,picture.type(large){url,width}`.
 """
 
 import re
 from dataclasses import dataclass, field
 
-# Without `fields`, /me answers id and name only (allauth issue 1086, facebook-login.md §8).
+# Without `fields`, /me answers id and name only (allauth issue 1086, a pitfall others hit).
 DEFAULT_FIELDS = "id,name"
 USER_FIELDS = ("id", "name", "first_name", "last_name", "email", "picture")
 
@@ -70,7 +70,7 @@ def profile(user, scopes, fields, picture):
     """The /me answer for these fields; `picture(field)` gives the picture's data dict.
 
     Like Facebook, the answer always carries the id; `email` is left out when the profile
-    has none or the email permission was not granted (facebook-login.md §4.3).
+    has none or the email permission was not granted (Facebook's User docs).
     """
     answer = {}
     for requested in fields:

@@ -1,7 +1,7 @@
 """Profile pictures: their sizes, their JSON description, and the avatar itself.
 
 Facebook answers /{user-id}/picture with a redirect to its CDN, or with JSON describing
-the image (facebook-login.md §4.4). The stand-in's "CDN" is its own avatar view, which
+the image (Facebook's User docs). The stand-in's "CDN" is its own avatar view, which
 draws the person's initials, so nothing is fetched from the network. A client that asks for
 a raster image (Accept: image/png without image/svg+xml), as a server storing the picture
 does, gets a PNG, as Facebook's CDN serves JPEG: a pattern in the person's colour, written
@@ -15,7 +15,7 @@ import zlib
 from django.urls import reverse
 from django.utils.html import escape
 
-# Observed sizes (facebook-login.md §4.4); a bare picture is the small, 50 px one.
+# Observed sizes (Facebook's User docs); a bare picture is the small, 50 px one.
 SIZES = {"small": 50, "square": 50, "normal": 100, "album": 200, "large": 200}
 DEFAULT_SIZE = 50
 MAX_SIZE = 1024

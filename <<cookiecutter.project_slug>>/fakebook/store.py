@@ -22,11 +22,11 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-# Facebook's codes live 10 minutes (facebook-login.md §1.3). An expired code is remembered
+# Facebook's codes live 10 minutes (Facebook's login flow docs). An expired code is remembered
 # an hour longer, so that it is answered "expired" (36007) rather than "unknown".
 CODE_LIFETIME = 600
 CODE_MEMORY = CODE_LIFETIME + 3600
-# The expires_in Facebook shows for a long-lived user token (facebook-login.md §1.5).
+# The expires_in Facebook shows for a long-lived user token (Facebook's login flow docs).
 TOKEN_LIFETIME = 5183944
 
 _ALPHANUMERIC = string.ascii_letters + string.digits

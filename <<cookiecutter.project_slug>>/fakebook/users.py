@@ -2,7 +2,7 @@
 
 Each one exercises a case a real Facebook login meets: an ordinary profile, a profile with
 no email (people who signed up by phone), a person who declines the email permission, and a
-name with accents. Their ids play app-scoped user ids (facebook-login.md §4.2): strings of
+name with accents. Their ids play app-scoped user ids (Facebook's User docs): strings of
 digits, never numbers, 15 to 17 digits long.
 """
 
@@ -29,7 +29,7 @@ class TestUser:
     def granted(self, requested):
         """The permissions this person grants when asked for `requested`.
 
-        `public_profile` is always granted and cannot be declined (facebook-login.md §4.1).
+        `public_profile` is always granted and cannot be declined (Facebook's User docs).
         """
         return sorted({"public_profile", *requested} - (self.declines - {"public_profile"}))
 

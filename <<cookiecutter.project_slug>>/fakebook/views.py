@@ -20,9 +20,9 @@ from . import errors, faults, fields, pictures, store
 from .facebook_app import app_id, app_name, app_secret
 from .users import get_user
 
-# Time-stamped appsecret_proofs expire after 5 minutes (facebook-login.md §3.2).
+# Time-stamped appsecret_proofs expire after 5 minutes (Facebook's security docs).
 PROOF_MAX_AGE = 300
-# Data access expires 90 days after the person was last active (facebook-login.md §1.5).
+# Data access expires 90 days after the person was last active (Facebook's login flow docs).
 DATA_ACCESS_LIFETIME = 90 * 24 * 3600
 
 
@@ -104,7 +104,7 @@ def _check_proof(request, token):
 
 @graph_endpoint("token", methods=("GET", "POST"))
 def access_token(request, version, fault=None):
-    """Trade an authorization code for a user access token (facebook-login.md §1.3)."""
+    """Trade an authorization code for a user access token (Facebook's login flow docs)."""
     if not constant_time_compare(_param(request, "client_id"), app_id()):
         return errors.invalid_app_id()
     if not constant_time_compare(_param(request, "client_secret"), app_secret()):
@@ -134,7 +134,7 @@ def access_token(request, version, fault=None):
 
 @graph_endpoint("me")
 def me(request, version, fault=None):
-    """The person's profile, only the fields asked for (facebook-login.md §4.1)."""
+    """The person's profile, only the fields asked for (Facebook's User docs)."""
     record, error = _authenticate(request)
     if error:
         return error
@@ -165,7 +165,7 @@ def me(request, version, fault=None):
 
 @graph_endpoint("debug_token")
 def debug_token(request, version, fault=None):
-    """Describe a user token to the app that holds it (facebook-login.md §3.1)."""
+    """Describe a user token to the app that holds it (Facebook's debug_token docs)."""
     app_token = _bearer(request)
     if not app_token:
         return errors.missing_app_token()
