@@ -21,6 +21,14 @@ ADA = {
 }
 
 
+def graph_error_body(code, subcode=None, trace="TRACE42", message="boom"):
+    """Facebook's error body: {"error": {"message", "type", "code", "error_subcode", ...}}."""
+    error = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": trace}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return {"error": error}
+
+
 class FakeGraph:
     """The Graph API's two login calls, answered in-process; counts the round trips."""
 

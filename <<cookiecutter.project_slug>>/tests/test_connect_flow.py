@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_facebook import signals
 from django_facebook.models import FacebookAccount
 
-from .conftest import ADA, TOKEN, facebook_login, signals_sent, start_login
+from .conftest import ADA, TOKEN, facebook_login, graph_error_body, signals_sent, start_login
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -285,15 +285,7 @@ class TestErrors:
             "POST",
             graph.token.url,
             status=400,
-            json={
-                "error": {
-                    "message": "This authorization code has been used.",
-                    "type": "OAuthException",
-                    "code": 100,
-                    "error_subcode": 36009,
-                    "fbtrace_id": "TRACE1",
-                }
-            },
+            json=graph_error_body(100, 36009, message="This authorization code has been used."),
         )
         response = facebook_login(client, error_next="/e/")
         assert response["Location"] == "/e/?fb_error_or_cancel=1"
@@ -334,15 +326,7 @@ class TestSecretsStayHidden:
             "GET",
             graph.me.url,
             status=400,
-            json={
-                "error": {
-                    "message": "Error validating access token",
-                    "type": "OAuthException",
-                    "code": 190,
-                    "error_subcode": 460,
-                    "fbtrace_id": "TRACE9",
-                }
-            },
+            json=graph_error_body(190, 460, trace="TRACE9"),
         )
         start = client.get(reverse("facebook:login"))
         response = facebook_login(client)

@@ -13,17 +13,10 @@ from django_facebook import exceptions
 from django_facebook.graph import GraphClient
 from django_facebook.profile import FacebookProfile
 
-from .conftest import GRAPH, TOKEN
+from .conftest import GRAPH, TOKEN, graph_error_body
 
 SECRET = "fakebook-test-app-secret"
 FIELDS = ["id", "name", "email"]
-
-
-def error_body(code, subcode=None, error_type="OAuthException", trace="TRACE42"):
-    error = {"message": "boom", "type": error_type, "code": code, "fbtrace_id": trace}
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    return {"error": error}
 
 
 @pytest.fixture
@@ -128,7 +121,7 @@ class TestErrors:
         ],
     )
     def test_me_errors_map_by_code(self, mock, client, code, subcode, cls):
-        mock.get(f"{GRAPH}/me", status=400, json=error_body(code, subcode))
+        mock.get(f"{GRAPH}/me", status=400, json=graph_error_body(code, subcode))
         with pytest.raises(cls) as raised:
             client.me(TOKEN, FIELDS)
         assert type(raised.value) is cls
@@ -136,7 +129,7 @@ class TestErrors:
         assert raised.value.fbtrace_id == "TRACE42"
 
     def test_code_100_at_the_exchange_is_an_invalid_code(self, mock, client):
-        mock.post(f"{GRAPH}/oauth/access_token", status=400, json=error_body(100, 36009))
+        mock.post(f"{GRAPH}/oauth/access_token", status=400, json=graph_error_body(100, 36009))
         with pytest.raises(exceptions.InvalidCodeError):
             client.exchange_code("c", "https://e.x/")
 
@@ -146,7 +139,7 @@ class TestErrors:
             client.me(TOKEN, FIELDS)
 
     def test_error_body_wins_over_http_200(self, mock, client):
-        mock.get(f"{GRAPH}/me", status=200, json=error_body(190))
+        mock.get(f"{GRAPH}/me", status=200, json=graph_error_body(190))
         with pytest.raises(exceptions.OAuthError):
             client.me(TOKEN, FIELDS)
 
@@ -174,7 +167,7 @@ class TestErrors:
 
     def test_log_names_the_trace_id_never_the_token(self, mock, client, caplog):
         caplog.set_level(logging.DEBUG)
-        mock.get(f"{GRAPH}/me", status=400, json=error_body(190, 460))
+        mock.get(f"{GRAPH}/me", status=400, json=graph_error_body(190, 460))
         with pytest.raises(exceptions.OAuthError):
             client.me(TOKEN, FIELDS)
         assert "fbtrace_id=TRACE42" in caplog.text

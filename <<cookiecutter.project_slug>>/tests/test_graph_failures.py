@@ -12,22 +12,14 @@ from django.contrib.sessions.models import Session
 
 from django_facebook.models import FacebookAccount
 
-from .conftest import ADA, TOKEN, facebook_login
+from .conftest import ADA, TOKEN, facebook_login, graph_error_body
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
 def graph_error(code, subcode=None, status=400):
-    error = {
-        "message": f"(#{code}) boom",
-        "type": "OAuthException",
-        "code": code,
-        "fbtrace_id": "TRACE-FAULT",
-    }
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    return {"status": status, "json": {"error": error}}
+    return {"status": status, "json": graph_error_body(code, subcode, trace="TRACE-FAULT")}
 
 
 # (name, responses kwargs, whether the answer carries Facebook's trace id)
