@@ -5,6 +5,7 @@ With DATABASE_URL set (as .ci/run does), each site's own tests run a second time
 PostgreSQL and Redis, in a database of the site's own.
 """
 
+import hashlib
 import os
 import re
 import secrets
@@ -128,9 +129,12 @@ def test_site_tests_pass_on_postgresql_and_redis(installed_site, request, capsys
             pytest.fail("CI must set DATABASE_URL and REDIS_URL (see .ci/run)")
         pytest.skip("set DATABASE_URL (and REDIS_URL) to test on PostgreSQL + Redis")
     backend = request.node.callspec.params["site"]
+    # The bake's temporary path tells this run from any other on the machine (a second
+    # checkout's tests, say), so two runs never share a database.
+    run_id = hashlib.sha256(str(installed_site).encode()).hexdigest()[:8]
     env = clean_env(
         DATABASE_URL=own_database_url(
-            os.environ["DATABASE_URL"], f"{installed_site.name}_{backend}"
+            os.environ["DATABASE_URL"], f"{backend}_{run_id}_{installed_site.name}"
         ),
     )
     if os.environ.get("REDIS_URL"):
