@@ -1,14 +1,20 @@
-"""Measure one baked site's connect flow: SQL statements, Graph round trips, wall time.
+"""Measure one baked site's connect flow: SQL statements, Graph round trips, time, CPU.
 
-Run by scripts/benchmark.py inside a baked site (its virtualenv, its directory). Each flow
-is a full round trip through the real views and middleware, with database-backed sessions:
+Run by scripts/benchmark.py inside a baked site (its virtualenv, its directory), with the
+settings module it names in DJANGO_SETTINGS_MODULE: the test settings, or the production
+ones (Redis cache and sessions, PostgreSQL, HTTPS behind a proxy: every request carries
+X-Forwarded-Proto). Each flow is a full round trip through the real views and middleware:
 GET /facebook/login/ (start) then GET /facebook/callback/ (code exchange, /me, login).
 Facebook's answers come from `responses` in-process, so the figures are the site's own
-cost, not the network's. Prints one JSON object.
+cost, not the network's. Prints one JSON object. With BENCHMARK_PROFILE=N, also prints to
+stderr the N functions of the returning logins' callbacks with the most CPU time (cProfile).
 """
 
+import cProfile
+import io
 import json
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -23,16 +29,19 @@ import django
 django.setup()
 
 import responses  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django_facebook.conf import setting  # noqa: E402
 from django_facebook.models import FacebookAccount  # noqa: E402
 
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
 ROUNDS = int(os.environ.get("BENCHMARK_ROUNDS", "30"))
-GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
+PROFILE_LINES = int(os.environ.get("BENCHMARK_PROFILE", "0"))
+GRAPH = f"{setting('FACEBOOK_GRAPH_URL')}/{setting('FACEBOOK_API_VERSION')}"
+# What the site's HTTPS proxy says on every request in production (SECURE_PROXY_SSL_HEADER).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
 
 def profile_for(number):
@@ -46,23 +55,42 @@ def profile_for(number):
     }
 
 
-def round_trip(client, mock, profile):
-    """One login through both views; returns (statements, graph calls, seconds, location)."""
+def new_client():
+    return Client(headers=PROXY_HEADERS)
+
+
+def round_trip(client, mock, profile, profiler=None):
+    """One login through both views: a dict of its costs, and where it ended."""
     mock.replace(responses.GET, f"{GRAPH}/me", json=profile)
     calls_before = len(mock.calls)
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         start = client.get("/facebook/login/")
         state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+        start_statements = len(queries.captured_queries)
+        cpu_started = time.process_time()
+        if profiler:
+            profiler.enable()
         done = client.get("/facebook/callback/", {"code": "code", "state": state})
+        if profiler:
+            profiler.disable()
+        cpu = time.process_time() - cpu_started
         elapsed = time.perf_counter() - started
     sql = [query["sql"] for query in queries.captured_queries]
     data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
-    return len(sql), len(data), len(mock.calls) - calls_before, elapsed, done["Location"]
+    costs = {
+        "statements": len(sql),
+        "data_statements": len(data),
+        "callback_statements": len(sql) - start_statements,
+        "graph_calls": len(mock.calls) - calls_before,
+        "seconds": elapsed,
+        "callback_cpu": cpu,
+    }
+    return costs, done["Location"]
 
 
-def measure(name, prepare):
-    statements, data_statements, graph_calls, seconds = [], [], [], []
+def measure(name, prepare, profiler=None):
+    rounds = []
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(
             f"{GRAPH}/oauth/access_token",
@@ -71,21 +99,33 @@ def measure(name, prepare):
         mock.get(f"{GRAPH}/me", json={})
         for number in range(ROUNDS):
             client, profile = prepare(number)
-            count, data_count, calls, elapsed, location = round_trip(client, mock, profile)
+            costs, location = round_trip(client, mock, profile, profiler)
             if "fb_error_or_cancel" in location:
                 raise RuntimeError(f"{name}: the login failed, redirected to {location}")
-            statements.append(count)
-            data_statements.append(data_count)
-            graph_calls.append(calls)
-            seconds.append(elapsed)
+            rounds.append(costs)
+
+    def median(key):
+        return statistics.median(costs[key] for costs in rounds)
+
     return {
         "flow": name,
-        "sql_statements": statistics.median(statements),
-        "sql_without_transaction_control": statistics.median(data_statements),
-        "graph_round_trips": statistics.median(graph_calls),
-        "median_ms": round(statistics.median(seconds) * 1000, 2),
+        "sql_statements": median("statements"),
+        "sql_without_transaction_control": median("data_statements"),
+        "callback_sql_statements": median("callback_statements"),
+        "graph_round_trips": median("graph_calls"),
+        "median_ms": round(median("seconds") * 1000, 2),
+        "callback_cpu_ms": round(median("callback_cpu") * 1000, 2),
         "rounds": ROUNDS,
     }
+
+
+def print_profile(profiler):
+    """The functions with the most CPU time of their own, and the most in all, to stderr."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(PROFILE_LINES)
+    stats.sort_stats("cumulative").print_stats(PROFILE_LINES)
+    print(out.getvalue(), file=sys.stderr)
 
 
 def main():
@@ -99,25 +139,31 @@ def main():
 
         def returning(number):
             profile = profile_for(number) | {"id": str(2 * 10**15 + number), "email": ""}
-            return Client(), profile
+            return new_client(), profile
 
         def new(number):
-            return Client(), profile_for(number)
+            return new_client(), profile_for(number)
 
         def connecting(number):
             user = user_model.objects.create_user(f"connecting{number}", f"c{number}@example.org")
-            client = Client()
+            client = new_client()
             client.force_login(user)
             return client, profile_for(10_000 + number) | {"email": ""}
 
+        profiler = cProfile.Profile(time.process_time) if PROFILE_LINES else None
         results = [
-            measure("login (returning user)", returning),
+            measure("login (returning user)", returning, profiler),
             measure("register (new user)", new),
             measure("connect (logged-in user)", connecting),
         ]
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    print(json.dumps({"database": connection.vendor, "flows": results}))
+    if profiler:
+        print_profile(profiler)
+    settings_module = os.environ["DJANGO_SETTINGS_MODULE"].rsplit(".", 1)[-1]
+    print(
+        json.dumps({"database": connection.vendor, "settings": settings_module, "flows": results})
+    )
 
 
 if __name__ == "__main__":

@@ -114,12 +114,14 @@ def register_user(request, backend, profile, token, data=None):
 
 
 def _create_user(request, backend, profile, token, data):
-    user_model = auth.get_user_model()
-    if profile.email and user_model._default_manager.filter(email__iexact=profile.email).exists():
-        raise EmailInUseError
     form_class = backend.get_facebook_form_class(request)
     form = form_class(data=registration_data(profile) if data is None else data)
     if not form.is_valid():
+        # The form checks that no account has the email yet; Facebook's email in use is no
+        # field to correct but a refusal. Asked only when the email was refused, so that a
+        # sign-up checks it once.
+        if _email_in_use(form, profile):
+            raise EmailInUseError
         raise IncompleteProfileError(form)
     try:
         with transaction.atomic():
@@ -132,6 +134,13 @@ def _create_user(request, backend, profile, token, data):
         # which, unless the id was (register_user then logs in).
         raise IncompleteProfileError(form_class(data=form.data)) from None
     return user, account
+
+
+def _email_in_use(form, profile):
+    user_model = auth.get_user_model()
+    if not profile.email or user_model.get_email_field_name() not in form.errors:
+        return False
+    return user_model._default_manager.filter(email__iexact=profile.email).exists()
 
 
 def _account_for(profile):

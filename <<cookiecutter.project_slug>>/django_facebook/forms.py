@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,7 +19,21 @@ class UniqueEmailMixin:
         return email
 
 
-class FacebookRegistrationFormUniqueEmail(UniqueEmailMixin, UserCreationForm):
+class UsernameCheckedOnce:
+    """Skip the model's exact-match uniqueness check of the username that ModelForm runs: the
+    form checks the username without case already (one query instead of two), and the
+    database's unique index stays the last word. The username's other checks all run."""
+
+    def validate_unique(self):
+        # ModelForm.validate_unique, with the username left out of the unique checks only.
+        exclude = {*self._get_validation_exclusions(), self._meta.model.USERNAME_FIELD}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class FacebookRegistrationFormUniqueEmail(UsernameCheckedOnce, UniqueEmailMixin, UserCreationForm):
     """Manual sign-up: username, email, password twice (Django Facebook's form name)."""
 
     email = forms.EmailField(label=_("Email"), max_length=254)
@@ -28,7 +43,7 @@ class FacebookRegistrationFormUniqueEmail(UniqueEmailMixin, UserCreationForm):
         fields = ("username", "email")
 
 
-class FacebookProfileForm(UniqueEmailMixin, forms.ModelForm):
+class FacebookProfileForm(UsernameCheckedOnce, UniqueEmailMixin, forms.ModelForm):
     """A Facebook sign-up: the username and email, checked as for a manual sign-up.
 
     The user gets no usable password: Facebook is how they log in, until they set one.

@@ -66,10 +66,21 @@ def pooled_session(retries):
         raise_on_status=False,
     )
     session = requests.Session()
+    # The environment (proxy variables, CA bundle) is read once per Graph URL, by
+    # environment_settings(); requests would scan all of it, and look for ~/.netrc, per call.
+    session.trust_env = False
     adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=10)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+@lru_cache(maxsize=4)
+def environment_settings(url):
+    """What the environment says for requests to `url`: proxies (HTTPS_PROXY, NO_PROXY...)
+    and the CA bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), as requests reads them."""
+    settings = requests.Session().merge_environment_settings(url, {}, None, None, None)
+    return {key: settings[key] for key in ("proxies", "verify", "cert")}
 
 
 def appsecret_proof(access_token, app_secret):
@@ -87,6 +98,7 @@ class GraphClient:
         self.graph_url = (graph_url or setting("FACEBOOK_GRAPH_URL")).rstrip("/")
         self.timeout = tuple(setting("FACEBOOK_GRAPH_TIMEOUT"))
         self.session = pooled_session(setting("FACEBOOK_GRAPH_RETRIES"))
+        self.environment = environment_settings(self.graph_url)
 
     @sensitive_variables()
     def exchange_code(self, code, redirect_uri):
@@ -157,6 +169,7 @@ class GraphClient:
                 headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                **self.environment,
             )
         except requests.Timeout:
             logger.warning("Graph API %s %s: timed out", method, path)

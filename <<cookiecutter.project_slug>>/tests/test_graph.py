@@ -226,3 +226,24 @@ class TestProfile:
         assert FacebookProfile.from_graph({"id": "1", "email": "Ada@EXAMPLE.com"}).email == (
             "Ada@example.com"
         )
+
+
+def test_the_environment_is_read_once_per_graph_url(monkeypatch, tmp_path):
+    """Proxies and the CA bundle come from the environment as requests reads them, but once:
+    requests' own per-call scan of the environment (trust_env) is off."""
+    from django_facebook.graph import environment_settings, pooled_session
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "graph.internal")
+    environment_settings.cache_clear()
+    try:
+        outside = environment_settings("https://graph.example.com")
+        assert outside["verify"] == str(bundle)
+        assert outside["proxies"]["https"] == "http://proxy.invalid:3128"
+        assert environment_settings("https://graph.internal")["proxies"] == {}
+        assert pooled_session(2).trust_env is False
+    finally:
+        environment_settings.cache_clear()

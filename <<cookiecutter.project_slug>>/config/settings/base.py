@@ -89,10 +89,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), else a per-process cache.
+# The site's backend is Django's, reusing its Redis client objects (redis_cache.py).
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
         }
     }
@@ -100,8 +101,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Database-backed sessions: the login state written before the Facebook redirect must be
-# there when the callback lands on any worker. The site's store is Django's, leaner.
-SESSION_ENGINE = f"{SITE_PACKAGE}.sessions"
+# there when the callback lands on any worker. With Redis they are read from it and written
+# through to the database. The site's stores are Django's, leaner (sessions/).
+SESSION_ENGINE = f"{SITE_PACKAGE}.sessions.{'cached_db' if env('REDIS_URL', default='') else 'db'}"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -5,7 +5,7 @@ the start with ImproperlyConfigured. `manage.py check --deploy` passes with no w
 """
 
 from .base import *
-from .base import CACHES, DATABASES, DOMAIN_NAME, env
+from .base import CACHES, DATABASES, DOMAIN_NAME, SITE_PACKAGE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -16,11 +16,11 @@ DATABASES["default"] = env.db("DATABASE_URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES["default"] = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
     "LOCATION": env("REDIS_URL"),
 }
-# Sessions read from Redis, written through to PostgreSQL.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions read from Redis, written through to PostgreSQL (sessions/cached_db.py).
+SESSION_ENGINE = f"{SITE_PACKAGE}.sessions.cached_db"
 
 # HTTPS behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
