@@ -192,7 +192,9 @@ class GraphClient:
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             raise self._graph_error(payload["error"], method, path, trace_id, exchanging_code)
         if status >= 400:
-            logger.warning("Graph API %s %s: HTTP %s", method, path, status)
+            logger.warning(
+                "Graph API %s %s: HTTP %s", method, path, status, extra={"fbtrace_id": trace_id}
+            )
             raise TransientError(f"{method} {path}: HTTP {status}", fbtrace_id=trace_id)
         if not isinstance(payload, dict):
             logger.warning("Graph API %s %s: answer is not a JSON object", method, path)
@@ -216,6 +218,7 @@ class GraphClient:
             subcode,
             error_type,
             fbtrace_id,
+            extra={"fbtrace_id": fbtrace_id},
         )
         return cls(
             message, code=code, subcode=subcode, error_type=error_type, fbtrace_id=fbtrace_id

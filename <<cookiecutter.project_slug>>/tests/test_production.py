@@ -72,7 +72,8 @@ def test_security_headers_and_https(production_env):
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     headers = {key.lower(): value for key, value in answer["headers"].items()}
     assert answer["status"] == 200
-    assert headers["strict-transport-security"] == ("max-age=31536000; includeSubDomains; preload")
+    # Subdomains and the preload list are opt-ins (test_hsts_opt_ins).
+    assert headers["strict-transport-security"] == "max-age=31536000"
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "same-origin"
@@ -85,6 +86,19 @@ def test_security_headers_and_https(production_env):
     assert answer["http_location"] == "https://example.com/privacy/"
     assert answer["fakebook_installed"] is False
     assert answer["stand_in_status"] == 404
+
+
+def test_hsts_opt_ins(production_env):
+    production_env.update(
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="true", DJANGO_SECURE_HSTS_PRELOAD="true"
+    )
+    checked = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert run(["manage.py", "collectstatic", "--noinput", "-v0"], production_env).returncode == 0
+    result = run(["-c", HEADERS_SCRIPT], production_env)
+    headers = json.loads(result.stdout.strip().splitlines()[-1])["headers"]
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
 def test_the_stand_in_cannot_be_enabled_in_production(production_env, tmp_path):

@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from config.logs import JSON_FORMATTER
+
 # The answers given to cookiecutter when this site was generated.
 SITE_PACKAGE = "<< cookiecutter.project_slug >>"
 SITE_NAME = "<< cookiecutter.project_name >>"
@@ -50,6 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id first, so that every log line of the request carries it; then the load
+    # balancer's /healthz and /readyz, answered before the HTTPS redirect and the Host check
+    # (<< cookiecutter.project_slug >>/health.py).
+    f"{SITE_PACKAGE}.request_id.RequestIdMiddleware",
+    f"{SITE_PACKAGE}.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,6 +67,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# /readyz answers 503 unless the database and the cache answer within this many seconds.
+READINESS_TIMEOUT = env.float("DJANGO_READINESS_TIMEOUT", default=2.0)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -87,6 +97,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SILENCED_SYSTEM_CHECKS = []
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), else a per-process cache.
 # The site's backend is Django's, reusing its Redis client objects (redis_cache.py).
@@ -185,7 +196,7 @@ AUTH_PROFILE_MODULE = "profiles.Profile"
 # hold no object permissions here (profiles/apps.py, profiles/backends.py).
 ANONYMOUS_USER_NAME = "AnonymousUser"
 # guardian.W001 looks for guardian's backend by name; the site runs a subclass of it.
-SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+SILENCED_SYSTEM_CHECKS += ["guardian.W001"]
 USERENA_ACTIVATION_REQUIRED = True
 USERENA_ACTIVATION_DAYS = 7
 USERENA_SIGNIN_REDIRECT_URL = "/accounts/%(username)s/"
@@ -208,13 +219,29 @@ FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
 FACEBOOK_PROFILE_FIELDS = ["id", "name", "email", "first_name", "last_name", "picture.type(large)"]
 <%- endif %>
 
+# Every line on stdout, with the request id (config/logs.py); production writes them as JSON.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "config.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": JSON_FORMATTER,
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_context"],
+            "stream": "ext://sys.stdout",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # A bad Host header, an oversized body, too many fields: anyone can send them, so
+        # they get their 400 and one line here, never an email to the admins (Django's
+        # default sends one each). Errors of the site itself (django.request) still do.
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_facebook": {"level": "INFO"},
         # urllib3 logs request lines at DEBUG; keep it quiet whatever the root level.
         "urllib3": {"level": "WARNING"},
