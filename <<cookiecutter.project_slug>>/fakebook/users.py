@@ -8,6 +8,8 @@ digits, never numbers, 15 to 17 digits long.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class TestUser:
@@ -75,7 +77,28 @@ USERS = (
 
 _BY_ID = {user.id: user for user in USERS}
 
+# Load tests (the template's scripts/scale_out.py) play many people: with
+# FAKEBOOK_LOAD_PEOPLE = N, the ids LOAD_PERSON_BASE + 0 ... N - 1 are people too. They are
+# not offered in the dialog; a client picks one by posting its id, as the dialog's form does.
+LOAD_PERSON_BASE = 1990000000000000
+
+
+def load_person(number):
+    """The load tests' person `number`: "Load Person <number>", load<number>@example.org."""
+    return TestUser(
+        id=str(LOAD_PERSON_BASE + number),
+        name=f"Load Person {number}",
+        first_name="Load",
+        last_name=f"Person {number}",
+        email=f"load{number}@example.org",
+    )
+
 
 def get_user(user_id):
     """The test user with this id, or None."""
-    return _BY_ID.get(str(user_id))
+    user = _BY_ID.get(str(user_id))
+    if user is None and str(user_id).isdigit():
+        number = int(user_id) - LOAD_PERSON_BASE
+        if 0 <= number < getattr(settings, "FAKEBOOK_LOAD_PEOPLE", 0):
+            return load_person(number)
+    return user

@@ -56,6 +56,10 @@ FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET")
 FACEBOOK_REDIRECT_URI = env(
     "FACEBOOK_REDIRECT_URI", default=f"https://{DOMAIN_NAME}/facebook/callback/"
 )
+# Facebook's own hosts; others only for a stand-in served over HTTPS, as the template's
+# scale-out test does (django_facebook.checks refuses plain http here).
+FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="https://www.facebook.com")
+FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
 
 LOGGING["root"]["level"] = "INFO"
 # One JSON object per line, for the log collector (config/logs.py).

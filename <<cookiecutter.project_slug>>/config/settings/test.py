@@ -23,6 +23,9 @@ FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="http://testserver/fakebo
 # "timeout" fault answers after 1.5 s, the client gives up after 1 s.
 FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)
 FAKEBOOK_TIMEOUT_SECONDS = 1.5
+# The load tests' people (fakebook/users.py), for the stand-in serving the template's
+# scripts/scale_out.py.
+FAKEBOOK_LOAD_PEOPLE = env.int("FAKEBOOK_LOAD_PEOPLE", default=0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

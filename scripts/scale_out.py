@@ -1,0 +1,947 @@
+"""The scale-out test: a baked site on several app hosts behind a load balancer, under load.
+
+    python3 tasks.py scale-out [--short] [--site DIR] [--hosts N] [--concurrency 4,16,32]
+
+Runs as root on Linux (network namespaces). On this one machine it builds what a site that
+outgrew one machine runs on, from real parts:
+
+- app hosts: the site's gunicorn with config/gunicorn.py and the production settings, each in
+  a network namespace of its own (`ip netns`, a veth pair) with its own address;
+- HAProxy in front, terminating TLS, checking each host's /readyz, retrying refused
+  connections on another host;
+- PostgreSQL (the machine's, a database made for the run) and a Redis server of the run's own
+  (never the shared one: it is restarted on purpose), reached from the namespaces through
+  the host side of each veth pair. PostgreSQL may listen on 127.0.0.1 only, so a small TCP
+  forwarder in this script listens on the host-side addresses and connects to it;
+- the Facebook stand-in as a process of its own, over TLS with a certificate made for the run
+  (production settings refuse plain-http Facebook URLs); the app hosts trust it through
+  REQUESTS_CA_BUNDLE and reach its Graph API through the forwarder, which counts their
+  connections (keep-alive should keep new ones at zero).
+
+A load client (asyncio, httpx) plays people doing the whole login a browser does: the login
+start, the stand-in's dialog (its page, then the person's choice), the callback, and the
+landing page, which must show them logged in; new people and returning ones, at several
+concurrencies. Then, under load: a rolling graceful restart of every app host (drained at the
+load balancer, stopped with SIGTERM, started, ready again), one host killed hard (SIGKILL)
+and brought back, the Redis server restarted, and PostgreSQL's connections to the run's
+database terminated. Each phase gives logins/s, the callback's p50/p95/p99, the failures,
+duplicate and half-created users, and new Graph TCP connections per login; the script fails
+(exit 1) when a phase breaks its promise. Every loop is bounded in count and time; traffic
+stays on 127.0.0.1 and the namespaces' addresses; everything is stopped and deleted at the
+end, on failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql and iproute2,
+and DATABASE_URL naming a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/).
+"""
+
+import argparse
+import asyncio
+import html
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PORT = 8000
+# The stand-in's app, as its test settings know it (config/settings/test.py).
+FACEBOOK_APP_ID = "100000000000001"
+FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 - the stand-in's own
+WAIT = 90  # seconds any one start, stop or state change may take before the run fails
+
+
+class Failed(Exception):
+    """The stack could not be built or a step did not complete in time."""
+
+
+def run(*command, timeout=60, check=True, **kwargs):
+    result = subprocess.run(  # noqa: S603 - fixed argv built here, no shell
+        [str(part) for part in command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+    if check and result.returncode:
+        raise Failed(f"{' '.join(map(str, command))}: {result.stderr.strip() or result.stdout}")
+    return result
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(what, condition, timeout=WAIT, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise Failed(f"timed out waiting for {what}")
+
+
+class Processes:
+    """The run's processes, each in a session of its own so that it dies with its children."""
+
+    def __init__(self, logs):
+        self.logs = logs
+        self.running = {}
+
+    def start(self, name, command, env=None, cwd=None):
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - closed in stop()
+        process = subprocess.Popen(  # noqa: S603 - fixed argv built here, no shell
+            [str(part) for part in command],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+        self.running[name] = (process, log)
+        return process
+
+    def stop(self, name, signum=signal.SIGTERM, timeout=30):
+        process, log = self.running.pop(name)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        # Workers left behind by a killed master (there should be none) go too.
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+    def stop_all(self):
+        for name in reversed(list(self.running)):
+            self.stop(name, timeout=15)
+
+
+class Forwarder:
+    """TCP forwarding in a thread: a listener per (address, port) to one target each.
+
+    Counts the connections each named route accepts (the app hosts' Graph connections), and
+    drops both sides when either closes, so a terminated PostgreSQL backend is a dropped
+    connection for the app host too.
+    """
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.counts = Counter()
+        self.servers = []
+        self.thread.start()
+
+    def listen(self, name, address, target):
+        async def start():
+            server = await asyncio.start_server(
+                lambda reader, writer: self.pipe(name, reader, writer, target), *address
+            )
+            self.servers.append(server)
+
+        asyncio.run_coroutine_threadsafe(start(), self.loop).result(10)
+
+    async def pipe(self, name, reader, writer, target):
+        self.counts[name] += 1
+        try:
+            upstream_reader, upstream_writer = await asyncio.wait_for(
+                asyncio.open_connection(*target), 5
+            )
+        except (OSError, TimeoutError):
+            writer.close()
+            return
+        await asyncio.gather(self.copy(reader, upstream_writer), self.copy(upstream_reader, writer))
+
+    @staticmethod
+    async def copy(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+
+    def stop(self):
+        async def close():
+            for server in self.servers:
+                server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        with suppress(Exception):
+            asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@dataclass
+class Host:
+    """An app host: a network namespace, its veth pair and addresses, its gunicorn."""
+
+    index: int
+    namespace: str
+    veth: str
+    host_address: str  # the host side: what the app host reaches PostgreSQL, Redis, Graph at
+    address: str  # the app host's own
+
+    @property
+    def name(self):
+        return f"app{self.index}"
+
+
+class Network:
+    """The namespaces: one /30 per app host in 10.231.<free>.0/24; deleted in close()."""
+
+    def __init__(self, count):
+        self.hosts = []
+        used = run("ip", "-o", "-4", "addr").stdout
+        subnet = next(
+            (n for n in random.sample(range(256), 256) if f"10.231.{n}." not in used), None
+        )
+        if subnet is None:
+            raise Failed("no free 10.231.x.0/24 for the namespaces")
+        tag = f"{os.getpid() % 100000}"
+        for index in range(count):
+            host = Host(
+                index=index,
+                namespace=f"scaleout-{tag}-{index}",
+                veth=f"so{tag}h{index}",
+                host_address=f"10.231.{subnet}.{4 * index + 1}",
+                address=f"10.231.{subnet}.{4 * index + 2}",
+            )
+            self.hosts.append(host)
+            self.create(host)
+
+    @staticmethod
+    def create(host):
+        inside = ("ip", "netns", "exec", host.namespace)
+        run("ip", "netns", "add", host.namespace)
+        run(
+            "ip",
+            "link",
+            "add",
+            host.veth,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            host.namespace,
+        )
+        run("ip", "addr", "add", f"{host.host_address}/30", "dev", host.veth)
+        run("ip", "link", "set", host.veth, "up")
+        run(*inside, "ip", "addr", "add", f"{host.address}/30", "dev", "eth0")
+        run(*inside, "ip", "link", "set", "eth0", "up")
+        run(*inside, "ip", "link", "set", "lo", "up")
+
+    def close(self):
+        for host in self.hosts:
+            run("ip", "netns", "delete", host.namespace, check=False)
+            run("ip", "link", "delete", host.veth, check=False)
+
+
+def make_certificate(directory, addresses):
+    """A CA and a server certificate for `addresses`, and HAProxy's PEM (certificate + key)."""
+    ca_key, ca, key, csr, cert = (
+        directory / name for name in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem")
+    )
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        ca_key,
+        "-out",
+        ca,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=scale-out test CA",
+    )
+    run(
+        "openssl",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        csr,
+        "-subj",
+        "/CN=127.0.0.1",
+    )
+    extensions = directory / "san.cnf"
+    extensions.write_text("subjectAltName=" + ",".join(f"IP:{a}" for a in addresses) + "\n")
+    run(
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca,
+        "-CAkey",
+        ca_key,
+        "-CAcreateserial",
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-extfile",
+        extensions,
+    )
+    bundle = directory / "haproxy.pem"
+    bundle.write_text(cert.read_text() + key.read_text())
+    return ca, cert, key, bundle
+
+
+class PostgreSQL:
+    """The run's own database on the machine's PostgreSQL server, dropped at the end."""
+
+    def __init__(self, url):
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 5432
+        self.user = parts.username or "postgres"
+        base = (parts.path.lstrip("/") or "scale_out").replace("-", "_")
+        self.name = f"{base}_scaleout_{os.getpid()}"
+        self.psql("postgres", f'CREATE DATABASE "{self.name}"')
+
+    def psql(self, database, sql):
+        return run(
+            "psql",
+            "-h",
+            self.host,
+            "-p",
+            self.port,
+            "-U",
+            self.user,
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-Atc",
+            sql,
+            timeout=60,
+        ).stdout.strip()
+
+    def query(self, sql):
+        return self.psql(self.name, sql)
+
+    def url(self, host, port):
+        return f"postgres://{self.user}@{host}:{port}/{self.name}"
+
+    def terminate_backends(self):
+        """Drop every connection to the run's database (and only to it)."""
+        return self.psql(
+            "postgres",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "  # noqa: S608 - our name
+            f"WHERE datname = '{self.name}' AND pid <> pg_backend_pid()",
+        )
+
+    def drop(self):
+        with suppress(Failed, subprocess.TimeoutExpired):
+            self.psql("postgres", f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class HAProxy:
+    def __init__(self, directory, port, certificate, hosts):
+        self.socket = directory / "haproxy.sock"
+        self.config = directory / "haproxy.cfg"
+        servers = "\n".join(f"    server {host.name} {host.address}:{APP_PORT}" for host in hosts)
+        self.config.write_text(f"""\
+global
+    maxconn 2000
+    stats socket {self.socket} mode 600 level admin
+
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout http-request 10s
+    timeout check 5s
+    # A refused connection (a host stopping or killed) is retried on another host.
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response response-timeout
+
+frontend site
+    bind 127.0.0.1:{port} ssl crt {certificate}
+    http-request set-header X-Forwarded-Proto https
+    default_backend app
+
+backend app
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server check inter 1s fall 2 rise 2
+{servers}
+""")
+
+    def command(self, line):
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(5)
+            sock.connect(str(self.socket))
+            sock.sendall(line.encode() + b"\n")
+            chunks = []
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        return b"".join(chunks).decode()
+
+    def server(self, name):
+        """(status, current sessions) of an app host, from HAProxy's CSV statistics."""
+        lines = self.command("show stat").splitlines()
+        header = lines[0].lstrip("# ").split(",")
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(","), strict=False))
+            if row.get("pxname") == "app" and row.get("svname") == name:
+                return row["status"], int(row["scur"] or 0)
+        raise Failed(f"HAProxy does not know {name}")
+
+
+class Stack:
+    """Everything a run needs, built in order and torn down in reverse by close()."""
+
+    def __init__(self, site, logs):
+        self.site = site
+        self.logs = logs
+        self.processes = Processes(logs)
+        self.forwarder = self.network = self.postgresql = None
+
+    def build(self, hosts, people, database_url):
+        self.forwarder = Forwarder()
+        self.network = Network(hosts)
+        self.postgresql = PostgreSQL(database_url)
+        self.redis_port = free_port()
+        self.pg_port = free_port()
+        self.graph_port = free_port()
+        self.standin_port = free_port()
+        self.lb_port = free_port()
+        self.secret_key = secrets.token_urlsafe(50)
+        host_addresses = [host.host_address for host in self.network.hosts]
+        self.ca, cert, key, bundle = make_certificate(self.logs, ["127.0.0.1", *host_addresses])
+        for address in host_addresses:
+            self.forwarder.listen(
+                "postgresql", (address, self.pg_port), (self.postgresql.host, self.postgresql.port)
+            )
+            self.forwarder.listen(
+                "graph", (address, self.graph_port), ("127.0.0.1", self.standin_port)
+            )
+        self.start_redis()
+        self.migrate()
+        self.start_standin(people, cert, key)
+        self.haproxy = HAProxy(self.logs, self.lb_port, bundle, self.network.hosts)
+        self.processes.start("haproxy", ["haproxy", "-W", "-db", "-f", self.haproxy.config])
+        for host in self.network.hosts:
+            self.start_host(host)
+        for host in self.network.hosts:
+            self.wait_ready(host)
+
+    @property
+    def site_url(self):
+        return f"https://127.0.0.1:{self.lb_port}"
+
+    @property
+    def standin_url(self):
+        return f"https://127.0.0.1:{self.standin_port}"
+
+    def python(self):
+        return self.site / ".venv" / "bin" / "python"
+
+    def start_redis(self):
+        addresses = ["127.0.0.1", *(host.host_address for host in self.network.hosts)]
+        self.processes.start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                self.redis_port,
+                "--bind",
+                *addresses,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "no",
+                "--dir",
+                self.logs,
+            ],
+        )
+        wait_until("Redis", lambda: self.redis_answers())
+
+    def redis_answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def production_env(self, host=None):
+        """The environment of an app host (or, without one, of `migrate` on this machine)."""
+        here = host.host_address if host else "127.0.0.1"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "FACEBOOK_", "GUNICORN_", "REDIS_", "DATABASE_"))
+        }
+        database = (
+            self.postgresql.url(here, self.pg_port)
+            if host
+            else self.postgresql.url(self.postgresql.host, self.postgresql.port)
+        )
+        return env | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": self.secret_key,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database,
+            "REDIS_URL": f"redis://{here}:{self.redis_port}/0",
+            "FACEBOOK_APP_ID": FACEBOOK_APP_ID,
+            "FACEBOOK_APP_SECRET": FACEBOOK_APP_SECRET,
+            "FACEBOOK_WWW_URL": f"{self.standin_url}/fakebook/www",
+            "FACEBOOK_GRAPH_URL": f"https://{here}:{self.graph_port}/fakebook/graph",
+            "FACEBOOK_REDIRECT_URI": f"{self.site_url}/facebook/callback/",
+            "REQUESTS_CA_BUNDLE": str(self.ca),
+            "EMAIL_URL": "consolemail://",
+            "WEB_CONCURRENCY": "2",
+            "GUNICORN_THREADS": "4",
+            "GUNICORN_BIND": f"{host.address if host else '127.0.0.1'}:{APP_PORT}",
+            "DJANGO_STATIC_ROOT": str(self.logs / "static"),
+        }
+
+    def migrate(self):
+        env = self.production_env() | {"DJANGO_STATIC_ROOT": str(self.logs / "static")}
+        run(self.python(), "manage.py", "collectstatic", "--no-input", cwd=self.site, env=env)
+        run(
+            self.python(),
+            "manage.py",
+            "migrate",
+            "--no-input",
+            cwd=self.site,
+            env=self.production_env(),
+            timeout=300,
+        )
+
+    def start_standin(self, people, cert, key):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "FACEBOOK_", "REDIS_", "DATABASE_"))
+        } | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{self.logs / 'standin.sqlite3'}",
+            "DJANGO_ALLOWED_HOSTS": ",".join(
+                ["127.0.0.1", *(host.host_address for host in self.network.hosts)]
+            ),
+            "FAKEBOOK_LOAD_PEOPLE": str(people),
+        }
+        run(
+            self.python(), "manage.py", "migrate", "--no-input", cwd=self.site, env=env, timeout=300
+        )
+        self.processes.start(
+            "standin",
+            [
+                self.site / ".venv" / "bin" / "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.standin_port}",
+                "--certfile",
+                cert,
+                "--keyfile",
+                key,
+                "--workers",
+                "1",
+                "--threads",
+                "8",
+                "--keep-alive",
+                "75",
+                "--timeout",
+                "30",
+            ],
+            env=env,
+            cwd=self.site,
+        )
+        wait_until("the stand-in", lambda: self.get(f"{self.standin_url}/privacy/") == 200)
+
+    def get(self, url):
+        try:
+            return httpx.get(url, verify=str(self.ca), timeout=2).status_code
+        except httpx.HTTPError:
+            return None
+
+    def start_host(self, host):
+        gunicorn = self.site / ".venv" / "bin" / "gunicorn"
+        self.processes.start(
+            host.name,
+            [
+                "ip",
+                "netns",
+                "exec",
+                host.namespace,
+                gunicorn,
+                "-c",
+                "config/gunicorn.py",
+                "config.wsgi",
+            ],
+            env=self.production_env(host),
+            cwd=self.site,
+        )
+
+    def wait_ready(self, host):
+        url = f"http://{host.address}:{APP_PORT}/readyz"
+        wait_until(f"{host.name} ready", lambda: self.get(url) == 200)
+        wait_until(f"{host.name} up at HAProxy", lambda: self.haproxy.server(host.name)[0] == "UP")
+
+    def restart_gracefully(self, host):
+        """Drain at the load balancer, SIGTERM, start again, back in once ready."""
+        self.haproxy.command(f"set server app/{host.name} state maint")
+        wait_until(f"{host.name} drained", lambda: self.haproxy.server(host.name)[1] == 0)
+        self.processes.stop(host.name, signal.SIGTERM, timeout=WAIT)
+        self.start_host(host)
+        wait_until(
+            f"{host.name} ready",
+            lambda: self.get(f"http://{host.address}:{APP_PORT}/readyz") == 200,
+        )
+        self.haproxy.command(f"set server app/{host.name} state ready")
+        wait_until(f"{host.name} up at HAProxy", lambda: self.haproxy.server(host.name)[0] == "UP")
+
+    def kill_and_restart(self, host):
+        """SIGKILL the host's gunicorn and workers; HAProxy must see it down, then up again."""
+        self.processes.stop(host.name, signal.SIGKILL)
+        wait_until(
+            f"{host.name} down at HAProxy",
+            lambda: self.haproxy.server(host.name)[0].startswith("DOWN"),
+        )
+        self.start_host(host)
+        self.wait_ready(host)
+
+    def restart_redis(self):
+        self.processes.stop("redis", signal.SIGTERM)
+        time.sleep(0.5)
+        self.start_redis()
+
+    def close(self):
+        """Stop and delete whatever build() got to, in reverse order."""
+        self.processes.stop_all()
+        for part, method in (
+            (self.forwarder, "stop"),
+            (self.network, "close"),
+            (self.postgresql, "drop"),
+        ):
+            if part is not None:
+                getattr(part, method)()
+
+
+@dataclass
+class Login:
+    ok: bool
+    new: bool
+    callback_seconds: float | None = None
+    failure: str = ""
+    finished: float = field(default_factory=time.monotonic)
+
+
+class People:
+    """Who logs in next: a new person (the next unused number) or a returning one."""
+
+    def __init__(self, total, new_share):
+        self.total = total
+        self.new_share = new_share
+        self.next_new = 0
+        self.registered = []
+
+    def pick(self):
+        if self.next_new < self.total and (
+            not self.registered or random.random() < self.new_share  # noqa: S311 - not crypto
+        ):
+            self.next_new += 1
+            return self.next_new - 1, True
+        return random.choice(self.registered), False  # noqa: S311 - not crypto
+
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
+
+
+async def browser_login(client, site_url, standin_url, number, new):
+    """The whole login a browser makes, for load person `number`; a Login."""
+    username = f"load.person.{number}"
+    user_id = str(1990000000000000 + number)
+    step = "start"
+    try:
+        start = await client.get(f"{site_url}/facebook/login/", params={"next": "/"})
+        dialog_url = start.headers.get("location", "")
+        if start.status_code != 302 or not dialog_url.startswith(standin_url):
+            return Login(False, new, failure=f"start: HTTP {start.status_code}")
+        step = "dialog"
+        dialog = await client.get(dialog_url)
+        token, action = CSRF.search(dialog.text), FORM_ACTION.search(dialog.text)
+        if dialog.status_code != 200 or not token or not action:
+            return Login(False, new, failure=f"dialog: HTTP {dialog.status_code}")
+        chosen = await client.post(
+            urljoin(dialog_url, html.unescape(action.group(1))),
+            data={"csrfmiddlewaretoken": token.group(1), "user_id": user_id},
+            headers={"Origin": standin_url, "Referer": dialog_url},
+        )
+        callback_url = chosen.headers.get("location", "")
+        if chosen.status_code != 302 or not callback_url.startswith(site_url):
+            return Login(False, new, failure=f"dialog answer: HTTP {chosen.status_code}")
+        step = "callback"
+        started = time.monotonic()
+        callback = await client.get(callback_url)
+        callback_seconds = time.monotonic() - started
+        landing = callback.headers.get("location", "")
+        if callback.status_code != 302 or "fb_error_or_cancel" in landing:
+            return Login(False, new, failure=f"callback: HTTP {callback.status_code} {landing}")
+        step = "landing"
+        page = await client.get(urljoin(site_url, landing))
+        if page.status_code != 200 or username not in page.text or "Log out" not in page.text:
+            return Login(False, new, failure=f"landing: HTTP {page.status_code}, not logged in")
+        return Login(True, new, callback_seconds)
+    except httpx.HTTPError as error:
+        return Login(False, new, failure=f"{step}: {type(error).__name__}")
+
+
+async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=3.0):
+    """Logins by `concurrency` people at once, for `seconds` (or, with an event, until the
+    event is done and `settle` seconds more), at most `max_logins`; (logins, seconds, event
+    end)."""
+    context = ssl.create_default_context(cafile=str(stack.ca))
+    logins = []
+    started = time.monotonic()
+    hard_stop = started + seconds + (WAIT * 4 if event else 0)
+    event_done = None
+    event_task = asyncio.create_task(asyncio.to_thread(event)) if event else None
+
+    def running():
+        now = time.monotonic()
+        if now > hard_stop or len(logins) >= max_logins:
+            return False
+        if event_task is None:
+            return now < started + seconds
+        return not event_task.done() or now < (event_done or now) + settle
+
+    async def person():
+        nonlocal event_done
+        async with httpx.AsyncClient(verify=context, timeout=15) as client:
+            while running():
+                if event_task is not None and event_task.done() and event_done is None:
+                    event_done = time.monotonic()
+                client.cookies.clear()  # a new browser for every login
+                number, new = people.pick()
+                login = await browser_login(client, stack.site_url, stack.standin_url, number, new)
+                if login.ok and new:
+                    people.registered.append(number)
+                logins.append(login)
+
+    await asyncio.gather(*(person() for _ in range(concurrency)))
+    if event_task is not None:
+        await event_task  # raises the event's failure, if any
+        event_done = event_done or time.monotonic()
+    return logins, time.monotonic() - started, event_done
+
+
+def database_check(stack):
+    """(duplicate users, half-created users) in the run's database."""
+    duplicates = stack.postgresql.query(
+        "SELECT (SELECT count(*) FROM (SELECT lower(email) FROM accounts_user "
+        "WHERE email <> '' GROUP BY lower(email) HAVING count(*) > 1) e) + "
+        "(SELECT count(*) FROM (SELECT facebook_id FROM django_facebook_facebookaccount "
+        "GROUP BY facebook_id HAVING count(*) > 1) f)"
+    )
+    half = stack.postgresql.query(
+        "SELECT count(*) FROM accounts_user u WHERE NOT EXISTS "
+        "(SELECT 1 FROM django_facebook_facebookaccount a WHERE a.user_id = u.id)"
+    )
+    return int(duplicates), int(half)
+
+
+def percentile(values, share):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def phase(stack, people, name, concurrency, seconds, max_logins, event=None, allowed=0):
+    graph_before = stack.forwarder.counts["graph"]
+    logins, elapsed, event_done = asyncio.run(
+        load(stack, people, concurrency, seconds, max_logins, event)
+    )
+    duplicates, half = database_check(stack)
+    ok = [login for login in logins if login.ok]
+    failed = [login for login in logins if not login.ok]
+    callbacks = [login.callback_seconds * 1000 for login in ok]
+    resumed = event_done is None or any(login.finished > event_done for login in ok)
+    result = {
+        "phase": name,
+        "concurrency": concurrency,
+        "logins": len(ok),
+        "new": sum(login.new for login in ok),
+        "logins_per_second": round(len(ok) / elapsed, 1),
+        "p50_ms": round(statistics.median(callbacks), 1) if callbacks else None,
+        "p95_ms": round(percentile(callbacks, 0.95), 1) if callbacks else None,
+        "p99_ms": round(percentile(callbacks, 0.99), 1) if callbacks else None,
+        "failed": len(failed),
+        "failures": dict(Counter(login.failure for login in failed).most_common(5)),
+        "duplicates": duplicates,
+        "half_created": half,
+        "graph_connections_per_login": round(
+            (stack.forwarder.counts["graph"] - graph_before) / max(1, len(ok)), 3
+        ),
+        "resumed": resumed,
+    }
+    result["passed"] = (
+        len(failed) <= allowed and not duplicates and not half and resumed and len(ok) > 0
+    )
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def table(results):
+    lines = [
+        "| phase | concurrency | logins | logins/s | callback p50 / p95 / p99 ms | failed "
+        "| duplicates | half-created | new Graph connections per login |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['phase']} | {r['concurrency']} | {r['logins']} | {r['logins_per_second']} "
+            f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {r['failed']} "
+            f"| {r['duplicates']} | {r['half_created']} | {r['graph_connections_per_login']} |"
+        )
+    return "\n".join(lines)
+
+
+def scenarios(stack, people, args):
+    """The phases, in order; each a result dict."""
+    hosts = stack.network.hosts
+    concurrencies = [int(c) for c in args.concurrency.split(",")]
+    top = concurrencies[-1]
+    seconds, cap = args.seconds, args.max_logins
+    results = [phase(stack, people, "steady", c, seconds, cap) for c in concurrencies]
+
+    def rolling():
+        for host in hosts:
+            stack.restart_gracefully(host)
+
+    results.append(phase(stack, people, "rolling restart", top, seconds, cap, rolling))
+    # The host killed hard fails the requests it was serving: at most one per person.
+    results.append(
+        phase(
+            stack,
+            people,
+            "host killed",
+            top,
+            seconds,
+            cap,
+            lambda: stack.kill_and_restart(hosts[0]),
+            allowed=top,
+        )
+    )
+    # With Redis gone, a request fails cleanly or falls back on the database; then resumes.
+    results.append(
+        phase(stack, people, "Redis restarted", top, seconds, cap, stack.restart_redis, allowed=cap)
+    )
+    results.append(
+        phase(
+            stack,
+            people,
+            "PostgreSQL connections dropped",
+            top,
+            seconds,
+            cap,
+            stack.postgresql.terminate_backends,
+            allowed=top,
+        )
+    )
+    return results
+
+
+def bake(directory):
+    from cookiecutter.main import cookiecutter
+
+    site = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(directory)))
+    run(sys.executable, "tasks.py", "install", cwd=site, timeout=900)
+    return site
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="an installed baked site (default: bake one)")
+    parser.add_argument("--hosts", type=int, default=3)
+    parser.add_argument("--concurrency", default="4,16,32", help="steady phases' concurrencies")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per steady phase")
+    parser.add_argument("--max-logins", type=int, default=5000, help="per phase")
+    parser.add_argument("--new-share", type=float, default=0.3, help="of logins, new people")
+    parser.add_argument("--short", action="store_true", help="CI: 2 hosts, 2 and 6 at once, 4 s")
+    parser.add_argument("--json", type=Path, help="write the results here too")
+    parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
+    args = parser.parse_args()
+    if args.short:
+        args.hosts, args.concurrency, args.seconds, args.max_logins = 2, "2,6", 4.0, 400
+    if os.geteuid() != 0:
+        sys.exit("scale_out.py needs root: it makes network namespaces (ip netns)")
+    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
+    # SIGTERM (a CI timeout) tears down as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with ExitStack() as cleanup:
+        work = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="scale-out-")))
+        site = args.site.resolve() if args.site else bake(work / "site")
+        logs = (args.logs or work / "run").resolve()
+        logs.mkdir(parents=True, exist_ok=True)
+        stack = Stack(site, logs)
+        cleanup.callback(stack.close)
+        try:
+            stack.build(args.hosts, args.max_logins * 8, database_url)
+            results = scenarios(stack, People(args.max_logins * 8, args.new_share), args)
+        except BaseException:
+            for log in sorted(logs.glob("*.log")):
+                lines = log.read_text(errors="replace").splitlines()[-15:]
+                print(f"--- {log.name} (last lines)", *lines, sep="\n", file=sys.stderr)
+            raise
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    failed = [r["phase"] for r in results if not r["passed"]]
+    if failed:
+        sys.exit(f"scale-out: these phases broke their promise: {', '.join(failed)}")
+
+
+if __name__ == "__main__":
+    main()
