@@ -1,5 +1,5 @@
 # Thin wrappers: tasks.py does the work (python3 tasks.py --help).
-.PHONY: run test
+.PHONY: run test scale-out
 
 PORT ?= 8000
 ARGS ?=
@@ -9,3 +9,7 @@ run:
 
 test:
 	python3 tasks.py test $(ARGS)
+
+# The long scale-out test (root): three app hosts behind HAProxy under load (README.md).
+scale-out:
+	python3 tasks.py scale-out $(ARGS)

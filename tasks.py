@@ -3,6 +3,7 @@ nothing but Python 3.11+.
 
     python3 tasks.py run [--port N]       # bake a site with the defaults into build/ and run it
     python3 tasks.py test [pytest args]   # lint the template's own code, then its tests
+    python3 tasks.py scale-out [args]     # the long scale-out test (root; README, "Scale-out")
 
 Both create .venv beside this file with cookiecutter, pytest and ruff (requirements-dev.txt),
 and print every command they run.
@@ -125,7 +126,15 @@ def cmd_test(args):
     return tests or check or fmt
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test}
+def cmd_scale_out(args):
+    """Bake a site and run scripts/scale_out.py on it: several app hosts under load."""
+    code = venv()
+    if code:
+        return code
+    return run(PYTHON, "scripts/scale_out.py", *args)
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test, "scale-out": cmd_scale_out}
 
 
 def main(argv):

@@ -15,7 +15,7 @@ import sys
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import ruff, run
+from conftest import TEMPLATE_DIR, ruff, run
 from test_hooks import BACKENDS
 
 # The python3 a person would type, as the README says; this venv's python if there is none.
@@ -142,3 +142,40 @@ def test_site_tests_pass_on_postgresql_and_redis(installed_site, request, capsys
     output = run([PYTHON3, "tasks.py", "test"], cwd=installed_site, env=env)
 
     show_summary(capsys, f"{installed_site.name} tests on PostgreSQL + Redis", output)
+
+
+SCALE_OUT_TOOLS = ("haproxy", "redis-server", "openssl", "psql", "ip")
+
+
+def test_scale_out_short_run(installed_site, request, capsys):
+    """scripts/scale_out.py --short: the site on two app hosts behind HAProxy, under load,
+    through a rolling restart, a killed host, a Redis restart and dropped PostgreSQL
+    connections, with no failed login beyond the killed host's and no duplicate or
+    half-created user (README.md, "Scale-out"). The hosts are what is tested, so one
+    registration system is enough."""
+    if request.node.callspec.params["site"] != "builtin":
+        pytest.skip("the scale-out test runs on the builtin system's site only")
+    missing = [tool for tool in SCALE_OUT_TOOLS if not shutil.which(tool)]
+    problem = (
+        "needs root (network namespaces)"
+        if os.geteuid() != 0
+        else f"needs {', '.join(missing)}"
+        if missing
+        else "needs DATABASE_URL (PostgreSQL)"
+        if not os.environ.get("DATABASE_URL")
+        else None
+    )
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: the scale-out test {problem} (see .ci/run)")
+        pytest.skip(f"the scale-out test {problem}")
+    script = TEMPLATE_DIR / "scripts" / "scale_out.py"
+    output = run(
+        [sys.executable, script, "--short", "--site", installed_site],
+        cwd=TEMPLATE_DIR,
+        env=clean_env(DATABASE_URL=os.environ["DATABASE_URL"]),
+        timeout=600,
+    )
+    with capsys.disabled():
+        print("\n--- scale-out, short form")
+        print("\n".join(line for line in output.splitlines() if line.startswith("|")))
