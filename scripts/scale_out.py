@@ -270,59 +270,13 @@ def make_certificate(directory, addresses):
     ca_key, ca, key, csr, cert = (
         directory / name for name in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem")
     )
-    run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        ca_key,
-        "-out",
-        ca,
-        "-days",
-        "1",
-        "-subj",
-        "/CN=scale-out test CA",
-    )
-    run(
-        "openssl",
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        csr,
-        "-subj",
-        "/CN=127.0.0.1",
-    )
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout"]
+    run("openssl", "req", "-x509", *new_key, ca_key, "-out", ca, "-days", "1", "-subj", "/CN=CA")
+    run("openssl", "req", *new_key, key, "-out", csr, "-subj", "/CN=127.0.0.1")
     extensions = directory / "san.cnf"
     extensions.write_text("subjectAltName=" + ",".join(f"IP:{a}" for a in addresses) + "\n")
-    run(
-        "openssl",
-        "x509",
-        "-req",
-        "-in",
-        csr,
-        "-CA",
-        ca,
-        "-CAkey",
-        ca_key,
-        "-CAcreateserial",
-        "-out",
-        cert,
-        "-days",
-        "1",
-        "-extfile",
-        extensions,
-    )
+    signing = ["-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-extfile", extensions]
+    run("openssl", "x509", "-req", "-in", csr, *signing, "-out", cert, "-days", "1")
     bundle = directory / "haproxy.pem"
     bundle.write_text(cert.read_text() + key.read_text())
     return ca, cert, key, bundle
