@@ -8,6 +8,7 @@ import logging
 from unittest import mock
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -124,6 +125,19 @@ def test_a_session_whose_row_was_deleted_meanwhile_is_reported(store_class):
     session["greeting"] = "bye"
     with pytest.raises(UpdateError):
         session.save()
+
+
+def test_the_async_api_rotates_keys_alike(store_class):
+    session = store_class()
+    session["greeting"] = "hello"
+    async_to_sync(session.asave)()
+    old_key = session.session_key
+    async_to_sync(session.acycle_key)()
+    async_to_sync(session.asave)()
+    assert stored(store_class, old_key) == {}
+    assert async_to_sync(store_class(session.session_key).aload)() == {"greeting": "hello"}
+    async_to_sync(session.adelete)()
+    assert stored(store_class, session.session_key) == {}
 
 
 def test_cached_sessions_are_read_without_sql(django_assert_num_queries):

@@ -14,6 +14,7 @@ single statement, so it needs no transaction of its own; inside the caller's tra
 gets a savepoint, so a duplicate key leaves that transaction usable.
 """
 
+from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import IntegrityError, router, transaction
@@ -86,6 +87,20 @@ class SessionStore(db.SessionStore):
         keys = [key for key in (self.session_key, self._stored_key) if key is not None]
         self._rotated, self._stored_key = False, None
         return keys
+
+    # The async API (async views, auth.alogin) runs the same code in a thread, so that both
+    # ways rotate keys alike and cached_db's cache stays in step with the database.
+    async def aload(self):
+        return await sync_to_async(self.load)()
+
+    async def asave(self, must_create=False):
+        return await sync_to_async(self.save)(must_create)
+
+    async def adelete(self, session_key=None):
+        return await sync_to_async(self.delete)(session_key)
+
+    async def acycle_key(self):
+        return await sync_to_async(self.cycle_key)()
 
     def _sessions(self):
         return self.model._default_manager.using(router.db_for_write(self.model))
