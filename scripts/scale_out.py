@@ -51,7 +51,7 @@ import threading
 import time
 from collections import Counter
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -240,19 +240,8 @@ class Network:
     def create(host):
         inside = ("ip", "netns", "exec", host.namespace)
         run("ip", "netns", "add", host.namespace)
-        run(
-            "ip",
-            "link",
-            "add",
-            host.veth,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "eth0",
-            "netns",
-            host.namespace,
-        )
+        peer = ("type", "veth", "peer", "name", "eth0", "netns", host.namespace)
+        run("ip", "link", "add", host.veth, *peer)
         run("ip", "addr", "add", f"{host.host_address}/30", "dev", host.veth)
         run("ip", "link", "set", host.veth, "up")
         run(*inside, "ip", "addr", "add", f"{host.address}/30", "dev", "eth0")
@@ -289,27 +278,13 @@ class PostgreSQL:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 5432
         self.user = parts.username or "postgres"
-        base = (parts.path.lstrip("/") or "scale_out").replace("-", "_")
-        self.name = f"{base}_scaleout_{os.getpid()}"
+        base = re.sub(r"[^a-z0-9_]", "_", parts.path.lstrip("/").lower())[:30]
+        self.name = f"{base}_scaleout_{os.getpid()}".lstrip("_")
         self.psql("postgres", f'CREATE DATABASE "{self.name}"')
 
     def psql(self, database, sql):
-        return run(
-            "psql",
-            "-h",
-            self.host,
-            "-p",
-            self.port,
-            "-U",
-            self.user,
-            "-d",
-            database,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-Atc",
-            sql,
-            timeout=60,
-        ).stdout.strip()
+        server = ("-h", self.host, "-p", self.port, "-U", self.user, "-v", "ON_ERROR_STOP=1")
+        return run("psql", *server, "-d", database, "-Atc", sql).stdout.strip()
 
     def query(self, sql):
         return self.psql(self.name, sql)
@@ -437,24 +412,10 @@ class Stack:
 
     def start_redis(self):
         addresses = ["127.0.0.1", *(host.host_address for host in self.network.hosts)]
-        self.processes.start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                self.redis_port,
-                "--bind",
-                *addresses,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "no",
-                "--dir",
-                self.logs,
-            ],
-        )
+        # No persistence: restarted, it comes back empty, as the site's README advises.
+        options = ["--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", self.logs]
+        command = ["redis-server", "--port", self.redis_port, "--bind", *addresses, *options]
+        self.processes.start("redis", command)
         wait_until("Redis", lambda: self.redis_answers())
 
     def redis_answers(self):
@@ -501,13 +462,7 @@ class Stack:
         env = self.production_env() | {"DJANGO_STATIC_ROOT": str(self.logs / "static")}
         run(self.python(), "manage.py", "collectstatic", "--no-input", cwd=self.site, env=env)
         run(
-            self.python(),
-            "manage.py",
-            "migrate",
-            "--no-input",
-            cwd=self.site,
-            env=self.production_env(),
-            timeout=300,
+            self.python(), "manage.py", "migrate", "--no-input", cwd=self.site, env=env, timeout=300
         )
 
     def start_standin(self, people, cert, key):
@@ -527,29 +482,12 @@ class Stack:
         run(
             self.python(), "manage.py", "migrate", "--no-input", cwd=self.site, env=env, timeout=300
         )
-        self.processes.start(
-            "standin",
-            [
-                self.site / ".venv" / "bin" / "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.standin_port}",
-                "--certfile",
-                cert,
-                "--keyfile",
-                key,
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "--keep-alive",
-                "75",
-                "--timeout",
-                "30",
-            ],
-            env=env,
-            cwd=self.site,
-        )
+        # One process (its codes live in its own memory), threads, connections kept alive.
+        options = ["--workers", "1", "--threads", "8", "--keep-alive", "75", "--timeout", "30"]
+        tls = ["--certfile", cert, "--keyfile", key]
+        gunicorn = [self.site / ".venv" / "bin" / "gunicorn", "config.wsgi"]
+        bind = f"--bind=127.0.0.1:{self.standin_port}"
+        self.processes.start("standin", [*gunicorn, bind, *tls, *options], env=env, cwd=self.site)
         wait_until("the stand-in", lambda: self.get(f"{self.standin_url}/privacy/") == 200)
 
     def get(self, url):
@@ -627,7 +565,7 @@ class Login:
     new: bool
     callback_seconds: float | None = None
     failure: str = ""
-    finished: float = field(default_factory=time.monotonic)
+    started: float = 0.0
 
 
 class People:
@@ -691,7 +629,7 @@ async def browser_login(client, site_url, standin_url, number, new):
         return Login(False, new, failure=f"{step}: {type(error).__name__}")
 
 
-async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=3.0):
+async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=5.0):
     """Logins by `concurrency` people at once, for `seconds` (or, with an event, until the
     event is done and `settle` seconds more), at most `max_logins`; (logins, seconds, event
     end)."""
@@ -718,7 +656,9 @@ async def load(stack, people, concurrency, seconds, max_logins, event=None, sett
                     event_done = time.monotonic()
                 client.cookies.clear()  # a new browser for every login
                 number, new = people.pick()
+                started_login = time.monotonic()
                 login = await browser_login(client, stack.site_url, stack.standin_url, number, new)
+                login.started = started_login
                 if login.ok and new:
                     people.registered.append(number)
                 logins.append(login)
@@ -761,7 +701,8 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, all
     ok = [login for login in logins if login.ok]
     failed = [login for login in logins if not login.ok]
     callbacks = [login.callback_seconds * 1000 for login in ok]
-    resumed = event_done is None or any(login.finished > event_done for login in ok)
+    # After an event, logins started once it was over must succeed again.
+    resumed = event_done is None or any(login.started > event_done for login in ok)
     result = {
         "phase": name,
         "concurrency": concurrency,
