@@ -8,6 +8,9 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
+# Every test's log lines are checked for secrets (tests/log_audit.py).
+from .log_audit import log_audit  # noqa: F401
+
 GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
 TOKEN = "EAAtesttoken1234567890"
 
