@@ -157,6 +157,8 @@ def image(request, bake, base_image, tmp_path_factory):
     podman(
         "build",
         "--format=docker",
+        # No intermediate images left behind: every bake's site differs anyway.
+        "--layers=false",
         "--network=host",
         f"--build-arg=BASE_IMAGE={base_image}",
         f"--volume={HOST_CA}:/run/host-ca.crt:ro",
