@@ -74,7 +74,7 @@ def gunicorn():
             try:
                 requests.get(f"{url}/privacy/", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting
                 time.sleep(0.1)
         else:
             pytest.fail(
