@@ -39,7 +39,16 @@ OPTION_FILES = {
         f"{SLUG}/profiles",
         f"{SLUG}/templates/userena",
         "tests/test_userena.py",
+        "tests/test_shared_storage.py",
     ],
+}
+
+# Files of the other generation-time choices: {prompt: {answer: paths}}; a site keeps only
+# those of the answer given.
+CHOICE_FILES = {
+    "error_monitoring": {
+        "sentry": ["config/sentry.py", "tests/test_sentry.py"],
+    },
 }
 
 # An option's own version of a file every site has, put in its place when the option is
@@ -65,6 +74,14 @@ def remove_unchosen(root, chosen):
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
+
+
+def remove_unchosen_choices(root):
+    for prompt, files in CHOICE_FILES.items():
+        for answer, paths in files.items():
+            if ANSWERS[prompt] != answer:
+                for relative in paths:
+                    (root / relative).unlink(missing_ok=True)
 
 
 def replace_shared(root, chosen):
@@ -96,6 +113,7 @@ def main():
     root = Path.cwd()
     remove_unchosen(root, ANSWERS["registration_backend"])
     replace_shared(root, ANSWERS["registration_backend"])
+    remove_unchosen_choices(root)
     write_env(root)
     print(
         f"\nYour site is in {root}.\n"

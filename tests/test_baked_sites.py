@@ -50,11 +50,20 @@ def show_summary(capsys, label, output):
         print("\n".join(lines[start:]))
 
 
+# The other generation-time choices, each given to one of the bakes, so that every choice's
+# site is linted, checked and tested without a bake (and an install) of its own.
+CHOICES = {"userena": {"error_monitoring": "sentry"}}
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def site(request, bake, tmp_path_factory):
-    """A site baked with this registration system (defaults otherwise)."""
+    """A site baked with this registration system (and its CHOICES; defaults otherwise)."""
     backend = request.param
-    return bake(tmp_path_factory.mktemp(f"baked-{backend}"), registration_backend=backend)
+    return bake(
+        tmp_path_factory.mktemp(f"baked-{backend}"),
+        registration_backend=backend,
+        **CHOICES.get(backend, {}),
+    )
 
 
 @pytest.fixture(scope="module")

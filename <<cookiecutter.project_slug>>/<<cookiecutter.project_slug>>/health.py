@@ -108,11 +108,11 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path not in (LIVENESS_PATH, READINESS_PATH):
+        if request.path_info not in (LIVENESS_PATH, READINESS_PATH):
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        if request.path == LIVENESS_PATH:
+        if request.path_info == LIVENESS_PATH:
             return answer(200, "ok\n")
         results = readiness()
         failed = {name: result for name, result in results.items() if result != "ok"}

@@ -24,6 +24,10 @@ def cpu_count():
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# TLS in gunicorn itself, where the network between the load balancer and the app hosts
+# needs it; usually the proxy in front terminates TLS and these stay unset.
+certfile = os.environ.get("GUNICORN_CERTFILE") or None
+keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 
 # Worker processes (WEB_CONCURRENCY, the name platforms set), each with some threads: the
 # site's requests mostly wait on PostgreSQL, Redis and Facebook's Graph API, so a few threads

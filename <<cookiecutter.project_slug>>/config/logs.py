@@ -33,11 +33,7 @@ JSON_FORMATTER = {
 
 
 class RequestContextFilter(logging.Filter):
-    """Add `request_id` and `user_id` to every record logged while a request is served.
-
-    The user id is added only when the request already knows its user: looking the user up
-    here would cost a session read and a query on requests that never needed them.
-    """
+    """Add `request_id` and `user_id` to every record logged while a request is served."""
 
     def filter(self, record):
         # Django logs a response's 4xx/5xx after the middleware has finished, with the request.
@@ -51,13 +47,24 @@ class RequestContextFilter(logging.Filter):
 
 
 def known_user_id(request):
+    """The id of the request's user if the request already knows it, as a string, else None.
+
+    Known means the user was already looked up (or logged in), or the session was already
+    read: looking either up here would cost a query on requests that never needed it. Both
+    peeks are at Django's caches of what it has loaded (a LazyObject's wrapped value, the
+    session's loaded dictionary).
+    """
+    from django.contrib.auth import SESSION_KEY
     from django.utils.functional import LazyObject, empty
 
     user = getattr(request, "user", None)
     if isinstance(user, LazyObject):
         user = None if user._wrapped is empty else user._wrapped
     if user is not None and user.is_authenticated:
-        return user.pk
+        return str(user.pk)
+    loaded = getattr(getattr(request, "session", None), "_session_cache", None)
+    if user is None and loaded and loaded.get(SESSION_KEY):
+        return str(loaded[SESSION_KEY])
     return None
 
 

@@ -1,6 +1,13 @@
 """Fixtures shared by the site's tests: a Graph API answered by `responses`, login helpers."""
 
+import os
+import secrets
+import socket
+import string
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,6 +15,10 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
+# Every test's log lines are checked for secrets (tests/log_audit.py).
+from .log_audit import log_audit  # noqa: F401
+
+BASE_DIR = Path(__file__).resolve().parent.parent
 GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
 TOKEN = "EAAtesttoken1234567890"
 
@@ -84,3 +95,40 @@ def signals_sent(*watched):
     finally:
         for signal in watched:
             signal.disconnect(dispatch_uid="signals_sent")
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    """The environment of a production process (a subprocess of the test): production
+    settings on a throw-away SQLite database, fresh secrets."""
+    alphabet = string.ascii_letters + string.digits + string.punctuation.replace("$", "")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        FACEBOOK_APP_ID="1234567890",
+        FACEBOOK_APP_SECRET=secrets.token_hex(16),
+        DJANGO_ALLOWED_HOSTS="example.com",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        PYTHONPATH=f"{tmp_path}{os.pathsep}{BASE_DIR}",
+    )
+    return env
+
+
+def collectstatic(env):
+    """Production's static files, for pages a production subprocess renders."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

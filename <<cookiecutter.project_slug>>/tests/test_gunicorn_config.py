@@ -4,47 +4,34 @@ object, with no control socket and no query string in its access log."""
 
 import json
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+from config.healthcheck import healthz_url
+
+from .conftest import collectstatic, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def gunicorn_env(tmp_path):
-    """Production settings on a throw-away SQLite database, with a home of the test's own
+def gunicorn_env(production_env, tmp_path):
+    """Production settings, none of gunicorn's variables, and a home of the test's own
     (where gunicorn would put a control socket)."""
     env = {
         key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "GUNICORN_", "WEB_CONCURRENCY"))
+        for key, value in production_env.items()
+        if not key.startswith(("GUNICORN_", "WEB_CONCURRENCY"))
     }
-    env.update(
-        HOME=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        FACEBOOK_APP_ID="1234567890",
-        FACEBOOK_APP_SECRET=secrets.token_hex(16),
-        DJANGO_ALLOWED_HOSTS="example.com",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-    )
+    env["HOME"] = str(tmp_path)
     return env
 
 
@@ -105,13 +92,7 @@ def test_the_environment_sets_them(gunicorn_env, tmp_path):
 def served(gunicorn_env, tmp_path):
     """Run gunicorn with the config; yield (url, a function that stops it and returns its
     output lines)."""
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=gunicorn_env,
-        check=True,
-        timeout=120,
-    )
+    collectstatic(gunicorn_env)
     port = free_port()
     gunicorn_env.update(WEB_CONCURRENCY="2", GUNICORN_BIND=f"127.0.0.1:{port}")
     output = tmp_path / "gunicorn.out"
@@ -145,6 +126,22 @@ def served(gunicorn_env, tmp_path):
             process.wait(10)
 
 
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:8000/healthz"),
+        ({"GUNICORN_BIND": "0.0.0.0:9000"}, "http://127.0.0.1:9000/healthz"),
+        ({"GUNICORN_BIND": "[::]:8000"}, "http://[::1]:8000/healthz"),
+        (
+            {"GUNICORN_BIND": "10.0.0.5:80", "GUNICORN_CERTFILE": "c.pem"},
+            "https://10.0.0.5:80/healthz",
+        ),
+    ],
+)
+def test_the_container_healthcheck_asks_what_gunicorn_serves(environ, url):
+    assert healthz_url(environ) == url
+
+
 def test_every_line_is_json_and_no_control_socket(served, tmp_path):
     url, stop = served
     healthz = requests.get(
@@ -155,8 +152,15 @@ def test_every_line_is_json_and_no_control_socket(served, tmp_path):
     bad_host = requests.get(
         f"{url}/privacy/?code=SECRET-CODE", headers={"Host": "evil.example"}, timeout=10
     )
+    healthcheck = subprocess.run(
+        [sys.executable, "-m", "config.healthcheck"],
+        cwd=BASE_DIR,
+        env={"GUNICORN_BIND": urlsplit(url).netloc, "PATH": os.environ["PATH"]},
+        check=False,
+    )
     lines = stop()
 
+    assert healthcheck.returncode == 0
     assert healthz.status_code == 200
     assert healthz.headers["X-Request-ID"] == "lb-trace-0001"
     assert bad_host.status_code == 400

@@ -3,14 +3,9 @@ checks pass with no warning, every page carries the security headers, and the Fa
 stand-in cannot be switched on."""
 
 import json
-import os
-import secrets
-import string
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,24 +27,6 @@ print(json.dumps({
     "stand_in_status": stand_in.status_code,
 }))
 """
-
-
-@pytest.fixture
-def production_env(tmp_path):
-    alphabet = string.ascii_letters + string.digits + string.punctuation.replace("$", "")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        FACEBOOK_APP_ID="1234567890",
-        FACEBOOK_APP_SECRET=secrets.token_hex(16),
-        DJANGO_ALLOWED_HOSTS="example.com",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
-        PYTHONPATH=f"{tmp_path}{os.pathsep}{BASE_DIR}",
-    )
-    return env
 
 
 def run(args, env):

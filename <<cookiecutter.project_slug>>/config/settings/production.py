@@ -4,7 +4,9 @@ Every secret and every host-specific value comes from the environment; a missing
 the start with ImproperlyConfigured. `manage.py check --deploy` passes with no warning.
 """
 
-from .base import *
+<% if cookiecutter.error_monitoring == "sentry" %>from config.sentry import init_sentry
+
+<% endif %>from .base import *
 from .base import CACHES, DATABASES, DOMAIN_NAME, SITE_PACKAGE, env
 
 DEBUG = False
@@ -46,6 +48,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files (userena's mugshots) in S3-compatible object storage, shared by every app
+# host, when a bucket is named; else on this host's disk in MEDIA_ROOT (README.md,
+# "Uploaded files"). Private objects: the site serves them itself, after its own checks.
+if env("DJANGO_AWS_STORAGE_BUCKET_NAME", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DJANGO_AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env("DJANGO_AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("DJANGO_AWS_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("DJANGO_AWS_S3_REGION_NAME", default=None),
+            "endpoint_url": env("DJANGO_AWS_S3_ENDPOINT_URL", default=None),
+            "location": env("DJANGO_AWS_LOCATION", default="media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
@@ -53,6 +73,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID")
 FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET")
+# Facebook's own hosts unless told otherwise: a test of the production image points them at
+# the stand-in, served over https (a system check refuses plain http here).
+FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="https://www.facebook.com")
+FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
 FACEBOOK_REDIRECT_URI = env(
     "FACEBOOK_REDIRECT_URI", default=f"https://{DOMAIN_NAME}/facebook/callback/"
 )
@@ -60,6 +84,16 @@ FACEBOOK_REDIRECT_URI = env(
 # scale-out test does (django_facebook.checks refuses plain http here).
 FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="https://www.facebook.com")
 FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
+
+<%- if cookiecutter.error_monitoring == "sentry" %>
+
+# Error monitoring (config/sentry.py): on when SENTRY_DSN is set; every event is scrubbed.
+init_sentry(
+    env("SENTRY_DSN", default=""),
+    environment=env("SENTRY_ENVIRONMENT", default="production"),
+    release=env("SENTRY_RELEASE", default=None),
+)
+<%- endif %>
 
 LOGGING["root"]["level"] = "INFO"
 # One JSON object per line, for the log collector (config/logs.py).

@@ -1,0 +1,107 @@
+"""Error monitoring with Sentry, scrubbed of every secret before an event leaves the process.
+
+Production settings call `init_sentry` with SENTRY_DSN; without a DSN nothing is sent. An
+event of this site would otherwise carry what the Facebook login handles: the callback's
+one-time code and state in the URL and in local variables, access tokens, signed requests
+of Facebook's callbacks, the session cookie, the app secret. So:
+
+- `send_default_pii` is off: no cookies, no user's IP address or email;
+- sentry-sdk's own EventScrubber, recursive, removes any value whose key names a secret
+  (its defaults, token, password, cookie, session..., plus this site's: code, state,
+  signed_request, appsecret_proof...);
+- `scrub_event` (before_send) then rewrites every string left in the event: query
+  parameters that carry secrets, and anything shaped like a Facebook token or login code.
+"""
+
+import re
+
+import sentry_sdk
+from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+
+FILTERED = "[Filtered]"
+# Keys (of request data, headers, local variables, extra data) whose values are secrets.
+SECRET_KEYS = [
+    "code",
+    "state",
+    "signed_request",
+    "access_token",
+    "input_token",
+    "fb_exchange_token",
+    "appsecret_proof",
+    "client_secret",
+    "secret_key",
+    "app_secret",
+    "facebook_app_secret",
+    "sessionid",
+    "cookies",
+]
+# A secret inside a string: a query parameter (code=..., state=...) or a token's shape.
+SECRET_PARAMETER = re.compile(
+    r"\b(code|state|signed_request|access_token|input_token|fb_exchange_token|"
+    r"appsecret_proof|client_secret)=[^&\s'\"]*",
+    re.IGNORECASE,
+)
+SECRET_SHAPE = re.compile(r"EAA[A-Za-z0-9]{10,}|AQ[A-Za-z0-9_-]{40,}")
+
+
+def scrub_string(value):
+    value = SECRET_PARAMETER.sub(lambda match: f"{match.group(1)}={FILTERED}", value)
+    return SECRET_SHAPE.sub(FILTERED, value)
+
+
+def scrub(value, secrets):
+    """The value with every string scrubbed and every known secret value replaced."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, FILTERED)
+        return scrub_string(value)
+    if isinstance(value, dict):
+        return {key: scrub(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(item, secrets) for item in value]
+    return value
+
+
+def known_secrets():
+    """The settings' secrets, wherever they might appear as plain text."""
+    from django.conf import settings
+
+    values = [
+        getattr(settings, "SECRET_KEY", ""),
+        *getattr(settings, "SECRET_KEY_FALLBACKS", []),
+        getattr(settings, "FACEBOOK_APP_SECRET", ""),
+    ]
+    return [value for value in values if isinstance(value, str) and len(value) >= 8]
+
+
+def scrub_event(event, hint):
+    """before_send and before_send_transaction: the event with no secret string left."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("cookies", None)
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            for name in list(headers):
+                if name.lower() in ("cookie", "authorization"):
+                    headers[name] = FILTERED
+    return scrub(event, known_secrets())
+
+
+def init_sentry(dsn, *, environment="production", release=None, **options):
+    """Start error monitoring when a DSN is given; do nothing without one."""
+    if not dsn:
+        return
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, *SECRET_KEYS], recursive=True),
+        before_send=scrub_event,
+        before_send_transaction=scrub_event,
+        # Request bodies hold the sign-up forms and Facebook's signed requests.
+        max_request_body_size="never",
+        **options,
+    )
