@@ -42,7 +42,12 @@ def check_facebook_settings(app_configs=None, **kwargs):
                 id="django_facebook.E003",
             )
         )
-    for name in ("FACEBOOK_WWW_URL", "FACEBOOK_GRAPH_URL", "FACEBOOK_REDIRECT_URI"):
+    for name in (
+        "FACEBOOK_WWW_URL",
+        "FACEBOOK_GRAPH_URL",
+        "FACEBOOK_JWKS_URL",
+        "FACEBOOK_REDIRECT_URI",
+    ):
         value = setting(name)
         if name == "FACEBOOK_REDIRECT_URI" and not value:
             continue
