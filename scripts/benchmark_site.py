@@ -64,6 +64,18 @@ def round_trip(client, mock, profile):
     return len(sql), len(data), len(mock.calls) - calls_before, elapsed, done["Location"]
 
 
+def summary(name, statements, data_statements, graph_calls, seconds):
+    """The medians of one flow's rounds."""
+    return {
+        "flow": name,
+        "sql_statements": statistics.median(statements),
+        "sql_without_transaction_control": statistics.median(data_statements),
+        "graph_round_trips": statistics.median(graph_calls),
+        "median_ms": round(statistics.median(seconds) * 1000, 2),
+        "rounds": ROUNDS,
+    }
+
+
 def measure(name, prepare):
     statements, data_statements, graph_calls, seconds = [], [], [], []
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -81,14 +93,7 @@ def measure(name, prepare):
             data_statements.append(data_count)
             graph_calls.append(calls)
             seconds.append(elapsed)
-    return {
-        "flow": name,
-        "sql_statements": statistics.median(statements),
-        "sql_without_transaction_control": statistics.median(data_statements),
-        "graph_round_trips": statistics.median(graph_calls),
-        "median_ms": round(statistics.median(seconds) * 1000, 2),
-        "rounds": ROUNDS,
-    }
+    return summary(name, statements, data_statements, graph_calls, seconds)
 
 
 def app_round_trip(client, body_for, *, nonce):
@@ -152,14 +157,7 @@ def measure_app(name, person_for, *, id_token):
             data_statements.append(data_count)
             graph_calls.append(len(mock.calls) - calls_before)
             seconds.append(elapsed)
-    return {
-        "flow": name,
-        "sql_statements": statistics.median(statements),
-        "sql_without_transaction_control": statistics.median(data_statements),
-        "graph_round_trips": statistics.median(graph_calls),
-        "median_ms": round(statistics.median(seconds) * 1000, 2),
-        "rounds": ROUNDS,
-    }
+    return summary(name, statements, data_statements, graph_calls, seconds)
 
 
 def main():

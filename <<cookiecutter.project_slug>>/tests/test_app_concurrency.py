@@ -8,21 +8,16 @@ test_concurrency.py, whose `race` runs the requests at one instant in their own 
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import Client
 
 from django_facebook import jwks, nonces
 from django_facebook.models import AppNonce, FacebookAccount
 
+from . import test_concurrency
 from .apps import app_login
 from .test_concurrency import race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="races need PostgreSQL (DATABASE_URL)"
-    ),
-]
+pytestmark = test_concurrency.pytestmark
 User = get_user_model()
 THREADS = 6
 
