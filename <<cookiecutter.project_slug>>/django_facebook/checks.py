@@ -74,6 +74,15 @@ def check_facebook_settings(app_configs=None, **kwargs):
                 id="django_facebook.E007",
             )
         )
+    jwks_host = urlsplit(str(setting("FACEBOOK_JWKS_URL"))).hostname or ""
+    if not jwks_host.endswith(".facebook.com") and not _is_fakebook(setting("FACEBOOK_JWKS_URL")):
+        errors.append(
+            Error(
+                "FACEBOOK_JWKS_URL is not on facebook.com.",
+                hint="Whoever serves these keys can sign Limited Login tokens for any person.",
+                id="django_facebook.E011",
+            )
+        )
     if (
         HEADER_SESSIONS_MIDDLEWARE in settings.MIDDLEWARE
         and settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies"
