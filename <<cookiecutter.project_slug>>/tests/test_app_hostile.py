@@ -26,9 +26,15 @@ from .apps import PEOPLE, app_login
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-EXAMPLES = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+
+
+def examples(count):
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
@@ -56,7 +62,7 @@ def assert_refused(answer):
     assert isinstance(data["message"], str)
 
 
-@EXAMPLES
+@examples(40)
 @given(body=st.binary(max_size=400))
 def test_any_bytes(client, fakebook, body):
     before = state()
@@ -67,7 +73,7 @@ def test_any_bytes(client, fakebook, body):
     assert state() == before
 
 
-@EXAMPLES
+@examples(40)
 @given(body=json_values | bodies)
 def test_any_json(client, fakebook, body):
     before = state()
@@ -99,7 +105,7 @@ headers = st.fixed_dictionaries(
 )
 
 
-@EXAMPLES
+@examples(60)
 @given(header=headers, payload=claims, sign=st.booleans(), tail=st.binary(max_size=300))
 def test_any_jwt(client, fakebook, header, payload, sign, tail):
     """Tokens signed by the stand-in's real key when `sign`, else with `tail` as signature.

@@ -8,6 +8,7 @@ ID-token login once the keys are cached.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -281,10 +282,15 @@ def alg_none(claims):
     return f"{b64({'alg': 'none', 'kid': kid})}.{b64(claims)}."
 
 
+@functools.cache
+def stranger_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def signed_by_stranger(claims, kid=None):
     """Signed with a key of nobody's JWKS; `kid` claims one of the stand-in's."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid or uuid.uuid4().hex})
+    headers = {"kid": kid or uuid.uuid4().hex}
+    return jwt.encode(claims, stranger_key(), algorithm="RS256", headers=headers)
 
 
 class TestIdTokenRefusals:
