@@ -17,7 +17,7 @@ from django.core.cache import cache
 
 from .conf import setting
 from .exceptions import FacebookUnreachable, MalformedResponse
-from .graph import pooled_session
+from .graph import GraphClient
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +43,10 @@ def signing_key(kid):
 
 def fetch():
     """Fetch the key set from FACEBOOK_JWKS_URL, check it, cache it; returns the cache entry."""
-    url = setting("FACEBOOK_JWKS_URL")
-    session = pooled_session(setting("FACEBOOK_GRAPH_RETRIES"))
+    graph = GraphClient()
     try:
-        response = session.get(
-            url, timeout=tuple(setting("FACEBOOK_GRAPH_TIMEOUT")), allow_redirects=False
+        response = graph.session.get(
+            setting("FACEBOOK_JWKS_URL"), timeout=graph.timeout, allow_redirects=False
         )
     except requests.RequestException as error:
         logger.warning("JWKS fetch: %s", type(error).__name__)
