@@ -6,7 +6,9 @@ ones (Redis cache and sessions, PostgreSQL, HTTPS behind a proxy: every request 
 X-Forwarded-Proto). Each flow is a full round trip through the real views and middleware:
 GET /facebook/login/ (start) then GET /facebook/callback/ (code exchange, /me, login).
 Facebook's answers come from `responses` in-process, so the figures are the site's own
-cost, not the network's. Prints one JSON object. With BENCHMARK_PROFILE=N, also prints to
+cost, not the network's. The app logins (README, "Apps") POST facebook:app_login as a native
+app would, with an SDK access token or with a nonce and a Limited Login ID token signed by
+the stand-in. Prints one JSON object. With BENCHMARK_PROFILE=N, also prints to
 stderr the N functions of the returning logins' callbacks with the most CPU time (cProfile).
 """
 
@@ -29,10 +31,12 @@ import django
 django.setup()
 
 import responses  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django_facebook import jwks  # noqa: E402
 from django_facebook.conf import setting  # noqa: E402
 from django_facebook.models import FacebookAccount  # noqa: E402
 
@@ -104,6 +108,12 @@ def measure(name, prepare, profiler=None):
                 raise RuntimeError(f"{name}: the login failed, redirected to {location}")
             rounds.append(costs)
 
+    return summary(name, rounds)
+
+
+def summary(name, rounds):
+    """The medians of one flow's rounds (each a dict of costs)."""
+
     def median(key):
         return statistics.median(costs[key] for costs in rounds)
 
@@ -119,6 +129,78 @@ def measure(name, prepare, profiler=None):
     }
 
 
+def app_round_trip(client, mock, body_for, *, nonce):
+    """One app login (POST app/nonce first for an ID token): a dict of its costs, and the answer.
+
+    The token is made by the stand-in outside the timed part: it is the app's work, not the
+    site's. The "callback" of an app login is its POST to facebook:app_login.
+    """
+    headers = {"X-Session-Token": ""}
+    calls_before = len(mock.calls)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        issued = client.post("/facebook/app/nonce/", headers=headers).json() if nonce else {}
+        paused = time.perf_counter()
+        body = body_for(issued.get("nonce"))
+        resumed = time.perf_counter()
+        start_statements = len(queries.captured_queries)
+        cpu_started = time.process_time()
+        answer = client.post(
+            "/facebook/app/login/", body, content_type="application/json", headers=headers
+        )
+        cpu = time.process_time() - cpu_started
+        elapsed = time.perf_counter() - resumed + paused - started
+    sql = [query["sql"] for query in queries.captured_queries]
+    data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
+    costs = {
+        "statements": len(sql),
+        "data_statements": len(data),
+        "callback_statements": len(sql) - start_statements,
+        "graph_calls": len(mock.calls) - calls_before,
+        "seconds": elapsed,
+        "callback_cpu": cpu,
+    }
+    return costs, answer
+
+
+def measure_app(name, person_for, *, id_token):
+    """App logins of returning users through facebook:app_login, with an access or ID token."""
+    from fakebook import limited_login
+    from fakebook.users import TestUser
+
+    rounds = []
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(settings.FACEBOOK_JWKS_URL, json=limited_login.jwks())
+        mock.get(f"{GRAPH}/debug_token", json={})
+        mock.get(f"{GRAPH}/me", json={})
+        jwks.fetch()  # the keys are cached before the first login, as after any earlier one
+        for number in range(ROUNDS):
+            profile = person_for(number)
+            if not id_token:
+                info = {
+                    "app_id": settings.FACEBOOK_APP_ID,
+                    "is_valid": True,
+                    "user_id": profile["id"],
+                    "scopes": ["public_profile", "email"],
+                }
+                mock.replace(responses.GET, f"{GRAPH}/debug_token", json={"data": info})
+                mock.replace(responses.GET, f"{GRAPH}/me", json=profile)
+
+                def body_for(nonce):
+                    return {"access_token": "EAAbenchmark"}
+            else:
+                person = TestUser(profile["id"], profile["name"], "Person", str(number))
+
+                def body_for(nonce, person=person):
+                    return {"id_token": limited_login.id_token(person, nonce), "nonce": nonce}
+
+            costs, answer = app_round_trip(new_client(), mock, body_for, nonce=id_token)
+            if answer.status_code != 200 or answer.json()["action"] != "login":
+                raise RuntimeError(f"{name}: the app login failed: {answer.content[:200]}")
+            rounds.append(costs)
+    return summary(name, rounds)
+
+
 def print_profile(profiler):
     """The functions with the most CPU time of their own, and the most in all, to stderr."""
     out = io.StringIO()
@@ -130,6 +212,8 @@ def print_profile(profiler):
 
 def main():
     setup_test_environment()
+    # The benchmark's one client address would be throttled like a token-guessing one.
+    settings.FACEBOOK_APP_THROTTLE = {"client": (10**6, 60), "facebook_id": (10**6, 60)}
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     user_model = get_user_model()
     try:
@@ -137,9 +221,11 @@ def main():
             user = user_model.objects.create_user(f"returning{number}", f"r{number}@example.org")
             FacebookAccount.objects.create(user=user, facebook_id=str(2 * 10**15 + number))
 
+        def returning_profile(number):
+            return profile_for(number) | {"id": str(2 * 10**15 + number), "email": ""}
+
         def returning(number):
-            profile = profile_for(number) | {"id": str(2 * 10**15 + number), "email": ""}
-            return new_client(), profile
+            return new_client(), returning_profile(number)
 
         def new(number):
             return new_client(), profile_for(number)
@@ -155,6 +241,8 @@ def main():
             measure("login (returning user)", returning, profiler),
             measure("register (new user)", new),
             measure("connect (logged-in user)", connecting),
+            measure_app("app login, SDK access token", returning_profile, id_token=False),
+            measure_app("app login, Limited Login ID token", returning_profile, id_token=True),
         ]
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

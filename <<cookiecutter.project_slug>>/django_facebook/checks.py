@@ -13,6 +13,7 @@ from .registration_backends import backend_class
 
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.[0-9]$")
+HEADER_SESSIONS_MIDDLEWARE = "django_facebook.session_tokens.SessionTokenMiddleware"
 
 
 @register(Tags.security, "django_facebook")
@@ -42,7 +43,12 @@ def check_facebook_settings(app_configs=None, **kwargs):
                 id="django_facebook.E003",
             )
         )
-    for name in ("FACEBOOK_WWW_URL", "FACEBOOK_GRAPH_URL", "FACEBOOK_REDIRECT_URI"):
+    for name in (
+        "FACEBOOK_WWW_URL",
+        "FACEBOOK_GRAPH_URL",
+        "FACEBOOK_JWKS_URL",
+        "FACEBOOK_REDIRECT_URI",
+    ):
         value = setting(name)
         if name == "FACEBOOK_REDIRECT_URI" and not value:
             continue
@@ -66,6 +72,27 @@ def check_facebook_settings(app_configs=None, **kwargs):
                 "FACEBOOK_SCOPE must be a list of permission names.",
                 hint='For example ["email", "public_profile"].',
                 id="django_facebook.E007",
+            )
+        )
+    jwks_host = urlsplit(str(setting("FACEBOOK_JWKS_URL"))).hostname or ""
+    if not jwks_host.endswith(".facebook.com") and not _is_fakebook(setting("FACEBOOK_JWKS_URL")):
+        errors.append(
+            Error(
+                "FACEBOOK_JWKS_URL is not on facebook.com.",
+                hint="Whoever serves these keys can sign Limited Login tokens for any person.",
+                id="django_facebook.E011",
+            )
+        )
+    if (
+        HEADER_SESSIONS_MIDDLEWARE in settings.MIDDLEWARE
+        and settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies"
+    ):
+        errors.append(
+            Error(
+                "App session tokens (X-Session-Token) need sessions kept on the server.",
+                hint="A signed-cookie session cannot be ended by logout; use the database or "
+                "cache session engines.",
+                id="django_facebook.E010",
             )
         )
     return errors

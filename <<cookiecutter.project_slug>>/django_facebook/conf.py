@@ -29,6 +29,19 @@ DEFAULTS = {
     "FACEBOOK_SIGNED_REQUEST_MAX_AGE": 86400,
     # The fields read from /me on every login.
     "FACEBOOK_PROFILE_FIELDS": ["id", "name", "email", "first_name", "last_name", "picture"],
+    # Apps (README.md, "Apps"): the permissions an SDK access token must carry.
+    "FACEBOOK_APP_REQUIRED_SCOPES": ["public_profile"],
+    # Seconds a nonce from facebook:app_nonce stays usable.
+    "FACEBOOK_APP_NONCE_MAX_AGE": 300,
+    # (requests, seconds) allowed on the app endpoints per client address and per Facebook id.
+    "FACEBOOK_APP_THROTTLE": {"client": (30, 60), "facebook_id": (10, 60)},
+    # Limited Login: Facebook's signing keys, the issuer of its ID tokens, the clock leeway.
+    "FACEBOOK_JWKS_URL": "https://limited.facebook.com/.well-known/oauth/openid/jwks/",
+    "FACEBOOK_ID_TOKEN_ISSUER": "https://www.facebook.com",
+    "FACEBOOK_ID_TOKEN_LEEWAY": 30,
+    # Seconds the keys are cached, and the least time between two fetches for an unknown key.
+    "FACEBOOK_JWKS_CACHE_SECONDS": 86400,
+    "FACEBOOK_JWKS_REFRESH_INTERVAL": 300,
 }
 
 

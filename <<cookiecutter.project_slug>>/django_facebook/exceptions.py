@@ -137,3 +137,21 @@ class IncompleteProfileError(ConnectError):
     def __init__(self, form):
         super().__init__("registration form invalid")
         self.form = form
+
+
+class AppTokenError(FacebookError):
+    """A token an app sent does not prove who the person is, for this app (README, "Apps")."""
+
+    user_message = _("That Facebook login is not valid here. Please log in with Facebook again.")
+
+
+class TokenSubstitutionError(AppTokenError):
+    """A token issued to another app, or describing another person than /me does."""
+
+    user_message = _("That Facebook login was not made for this site.")
+
+
+class InvalidNonceError(AppTokenError):
+    """The ID token's nonce is not one this site issued, or it expired or was used."""
+
+    user_message = _("That login attempt expired or was used already. Please try again.")

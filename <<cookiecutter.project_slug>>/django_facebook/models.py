@@ -71,3 +71,21 @@ class DataDeletionRequest(models.Model):
 
     def __str__(self):
         return self.confirmation_code
+
+
+class AppNonce(models.Model):
+    """A nonce handed to an app for one Limited Login (README.md, "Apps").
+
+    The ID token Facebook signs carries it; the login deletes it (single use: of two
+    requests racing with the same nonce, one deletes the row, the other finds none). Rows
+    older than their `expires_at` are swept when new nonces are issued.
+    """
+
+    value = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("app nonce")
+
+    def __str__(self):
+        return self.value[:8]

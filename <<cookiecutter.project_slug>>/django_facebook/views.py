@@ -78,9 +78,8 @@ def callback(request):
 def complete_registration(request):
     """Let the person finish a Facebook sign-up whose data did not pass the form."""
     backend = get_registration_backend()
-    pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
-        request.session.pop(PENDING_KEY, None)
+    pending = pending_registration(request)
+    if pending is None:
         return backend.post_error(
             request, message=_("Your Facebook sign-up expired. Please log in with Facebook again.")
         )
@@ -91,7 +90,7 @@ def complete_registration(request):
         return _render_form(request, form, profile)
     if any(len(values) > 1 for _, values in request.POST.lists()):
         raise BadRequest("a form field was sent more than once")
-    token = AccessToken(decrypt(pending["token"]), None)
+    token = pending_token(pending)
     try:
         action, user = register_user(request, backend, profile, token, data=request.POST)
     except IncompleteProfileError as error:
@@ -131,13 +130,7 @@ def _connect(request, backend, profile, token):
     try:
         action, user = connect_user(request, profile, token, backend=backend)
     except IncompleteProfileError as error:
-        request.session[PENDING_KEY] = {
-            "profile": profile.as_dict(),
-            "token": encrypt(token.token),
-            "data": error.form.data,
-            "next": request.facebook_next_parameters,
-            "created": int(time.time()),
-        }
+        save_pending_registration(request, profile, token, error.form)
         return redirect("facebook:complete_registration")
     except ConnectError as error:
         logger.info("Facebook login refused: %s", type(error).__name__)
@@ -145,6 +138,31 @@ def _connect(request, backend, profile, token):
     if action is CONNECT_ACTIONS.CONNECT:
         messages.success(request, _("Your account is now connected to Facebook."))
     return backend.post_connect(request, user, action)
+
+
+@sensitive_variables("token")
+def save_pending_registration(request, profile, token, form):
+    """Keep a Facebook sign-up whose data did not pass `form` until the person completes it."""
+    request.session[PENDING_KEY] = {
+        "profile": profile.as_dict(),
+        "token": encrypt(token.token),
+        "data": form.data,
+        "next": getattr(request, "facebook_next_parameters", {}),
+        "created": int(time.time()),
+    }
+
+
+def pending_registration(request):
+    """The session's sign-up waiting to be completed, or None (and forgotten) once expired."""
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return pending
+
+
+def pending_token(pending):
+    return AccessToken(decrypt(pending["token"]), None)
 
 
 def _render_form(request, form, profile, status=200):

@@ -18,3 +18,14 @@ def app_secret():
 def app_name():
     """The name the dialog shows: FAKEBOOK_APP_NAME, else the site's SITE_NAME."""
     return getattr(settings, "FAKEBOOK_APP_NAME", "") or getattr(settings, "SITE_NAME", "App")
+
+
+# Another app on the same Facebook, with its own users' tokens: what a token-substitution
+# attack hands to the site (README.md, "Apps").
+FOREIGN_APP_ID = "200000000000002"
+FOREIGN_APP_SECRET = "fakebook-foreign-app-secret"  # noqa: S105 (the stand-in's own)
+
+
+def secret_of(token_app_id):
+    """The secret of the app a token was issued to: the site's app, or the foreign one."""
+    return FOREIGN_APP_SECRET if token_app_id == FOREIGN_APP_ID else app_secret()

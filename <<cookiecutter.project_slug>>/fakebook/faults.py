@@ -24,7 +24,7 @@ from django.http import HttpResponse
 from . import errors, store
 
 # The Graph endpoints a fault can target; "*" matches every one of them.
-ENDPOINTS = ("token", "me", "debug_token", "picture", "permissions", "app")
+ENDPOINTS = ("token", "me", "debug_token", "picture", "permissions", "app", "jwks")
 
 KINDS = {
     "timeout": "answer late (after FAKEBOOK_TIMEOUT_SECONDS), so the client times out",

@@ -87,11 +87,15 @@ def consume_code(code):
 # Access tokens.
 
 
-def issue_token(user_id, scopes):
-    """A new user access token; returns (token, expires_in)."""
+def issue_token(user_id, scopes, app_id=None):
+    """A new user access token; returns (token, expires_in).
+
+    `app_id` is the app it is issued to: None for the site's app (read at request time).
+    """
     token = "EAA" + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(120))
     issued_at = now()
     record = {
+        "app_id": app_id,
         "user_id": user_id,
         "scopes": list(scopes),
         "issued_at": issued_at,

@@ -2,13 +2,14 @@
 
 `www/` plays www.facebook.com and `graph/` plays graph.facebook.com, so the site's settings
 point FACEBOOK_WWW_URL at `<host>/fakebook/www` and FACEBOOK_GRAPH_URL at
-`<host>/fakebook/graph`. A version segment must look like `v25.0`; any other path gets
-Facebook's JSON 404.
+`<host>/fakebook/graph`. `limited/` plays limited.facebook.com (Limited Login's JWKS) and
+`sdk/` what Facebook's SDKs give an app (sdk.py). A version segment must look like `v25.0`;
+any other path gets Facebook's JSON 404.
 """
 
 from django.urls import path, register_converter
 
-from . import app_settings, dialog, views
+from . import app_settings, dialog, sdk, views
 
 
 class GraphVersionConverter:
@@ -41,5 +42,9 @@ urlpatterns = [
     ),
     path("graph/<fbversion:version>/<str:node_id>", views.node, name="node"),
     path("avatars/<str:user_id>.svg", views.avatar, name="avatar"),
+    path("limited/.well-known/oauth/openid/jwks/", sdk.jwks, name="jwks"),
+    path("sdk/access-token", sdk.access_token, name="sdk_access_token"),
+    path("sdk/id-token", sdk.id_token, name="sdk_id_token"),
+    path("sdk/rotate-key", sdk.rotate_key, name="sdk_rotate_key"),
     path("<path:path>", views.unknown_path, name="unknown"),
 ]

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from . import errors, faults, fields, pictures, store
-from .facebook_app import app_id, app_name, app_secret
+from .facebook_app import app_id, app_name, app_secret, secret_of
 from .users import get_user
 
 # Time-stamped appsecret_proofs expire after 5 minutes (Facebook's security docs).
@@ -79,10 +79,10 @@ def _authenticate(request):
     if problem == "expired":
         expired = _facebook_time(record["expires_at"])
         return None, errors.expired_token(expired, _facebook_time(store.now()))
-    return record, _check_proof(request, token)
+    return record, _check_proof(request, token, secret_of(record.get("app_id")))
 
 
-def _check_proof(request, token):
+def _check_proof(request, token, secret):
     """None when appsecret_proof is right; the stand-in's app has "Require App Secret" on.
 
     Both forms are accepted: HMAC(token) and the time-stamped HMAC(token|appsecret_time).
@@ -96,7 +96,7 @@ def _check_proof(request, token):
         if not proof_time.isdigit() or abs(store.now() - int(proof_time)) > PROOF_MAX_AGE:
             return errors.invalid_appsecret_proof()
         message = f"{token}|{proof_time}"
-    expected = hmac.new(app_secret().encode(), message.encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
     if not constant_time_compare(expected, proof.lower()):
         return errors.invalid_appsecret_proof()
     return None
@@ -187,7 +187,7 @@ def debug_token(request, version, fault=None):
         return errors.json_response({"data": data})
     issued_at = int(record["issued_at"])
     data = {
-        "app_id": app_id(),
+        "app_id": record.get("app_id") or app_id(),
         "type": "USER",
         "application": app_name(),
         "data_access_expires_at": issued_at + DATA_ACCESS_LIFETIME,

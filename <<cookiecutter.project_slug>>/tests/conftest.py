@@ -132,3 +132,15 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def fakebook(settings):
+    """The stand-in answering the site's Graph and JWKS calls in-process (tests/apps.py)."""
+    from .apps import Fakebook, fresh_state
+
+    settings.FACEBOOK_APP_THROTTLE = {"client": (10_000, 60), "facebook_id": (10_000, 60)}
+    fresh_state()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield Fakebook(mock)
+    fresh_state()

@@ -35,6 +35,14 @@ def test_test_settings_pass():
         ),
         ("AUTHENTICATION_BACKENDS", ["x.Backend"], "django_facebook.E006"),
         ("FACEBOOK_SCOPE", "email", "django_facebook.E007"),
+        ("FACEBOOK_JWKS_URL", "http://limited.facebook.com/jwks/", "django_facebook.E004"),
+        ("FACEBOOK_JWKS_URL", "https://evil.example/.well-known/jwks/", "django_facebook.E011"),
+        ("FACEBOOK_JWKS_URL", "https://facebook.com.evil.example/jwks/", "django_facebook.E011"),
+        (
+            "SESSION_ENGINE",
+            "django.contrib.sessions.backends.signed_cookies",
+            "django_facebook.E010",
+        ),
     ],
 )
 def test_bad_setting_is_an_error(settings, name, value, error_id):

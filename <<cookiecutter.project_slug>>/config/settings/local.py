@@ -17,6 +17,7 @@ if not FACEBOOK_APP_SECRET:
     FAKEBOOK_URL = env("FAKEBOOK_URL", default="http://127.0.0.1:8000/fakebook")
     FACEBOOK_WWW_URL = f"{FAKEBOOK_URL}/www"
     FACEBOOK_GRAPH_URL = f"{FAKEBOOK_URL}/graph"
+    FACEBOOK_JWKS_URL = f"{FAKEBOOK_URL}/limited/.well-known/oauth/openid/jwks/"
 
 # Serve static files from the apps' folders; no collectstatic in development.
 WHITENOISE_AUTOREFRESH = True

@@ -4,6 +4,8 @@ SQLite by default; set DATABASE_URL (and REDIS_URL) to run the same tests on Pos
 and Redis.
 """
 
+import hashlib
+
 from .base import *
 from .base import env
 
@@ -19,6 +21,10 @@ FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 (the stand-in's o
 # through the environment).
 FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="http://testserver/fakebook/www")
 FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="http://testserver/fakebook/graph")
+FACEBOOK_JWKS_URL = env(
+    "FACEBOOK_JWKS_URL",
+    default="http://testserver/fakebook/limited/.well-known/oauth/openid/jwks/",
+)
 # Short timeouts, so the injected timeout faults are quick to observe: the stand-in's
 # "timeout" fault answers after 1.5 s, the client gives up after 1 s.
 FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)
@@ -36,3 +42,6 @@ STORAGES = {
 # Serve static files from the apps' folders; no collectstatic before the tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Several baked sites' suites may share one Redis (CI): each keeps to keys of its own, so one
+# site's cached Limited Login keys or throttle counters never reach another.
+CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]

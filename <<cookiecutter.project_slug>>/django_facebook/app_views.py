@@ -1,0 +1,291 @@
+"""The JSON endpoints for mobile and single-page apps (README.md, "Apps").
+
+An app logs the person in with Facebook's SDK and hands the result to this server: an SDK
+access token, or (iOS Limited Login) an ID token with the nonce `app_nonce` gave it. The
+token is checked (access_tokens.py, id_tokens.py), then the web flow's `connect_user` and
+registration backend decide: login, connect or register. The answer says how the client is
+authenticated from then on:
+
+- a browser app on this site (no X-Session-Token header) gets Django's session cookie and a
+  CSRF token for its later unsafe requests. The endpoints check CSRF themselves, so that a
+  page on another site cannot log a visitor's browser in (login CSRF) or connect its own
+  Facebook profile to the visitor's account;
+- a native app (X-Session-Token header, empty at first) gets a session token to send in
+  that header; no cookie is read or set (session_tokens.py).
+
+Every refusal is a 4xx (or, when Facebook fails, 502/503) with {"error", "message"}, and
+changes nothing.
+"""
+
+import functools
+import json
+import logging
+
+from django.contrib import auth
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
+
+from . import nonces, throttle
+from .access_tokens import verify_access_token
+from .connect import connect_user, register_user
+from .exceptions import (
+    AlreadyConnectedError,
+    AppTokenError,
+    ConnectError,
+    EmailInUseError,
+    FacebookError,
+    FacebookUnreachable,
+    GraphPermissionError,
+    InactiveUserError,
+    IncompleteProfileError,
+    InvalidNonceError,
+    MalformedResponse,
+    OAuthError,
+    RateLimitError,
+    RegistrationClosedError,
+    TokenSubstitutionError,
+    TransientError,
+)
+from .graph import AccessToken, GraphClient
+from .id_tokens import verify_id_token
+from .profile import FacebookProfile
+from .registration_backends import get_registration_backend
+from .session_tokens import HEADER, mark_app_login, uses_session_token
+from .views import PENDING_KEY, pending_registration, pending_token, save_pending_registration
+
+logger = logging.getLogger(__name__)
+
+# (exception class, HTTP status, "error" of the JSON answer), the most specific first.
+REFUSALS = (
+    (TokenSubstitutionError, 401, "token_substitution"),
+    (InvalidNonceError, 401, "invalid_nonce"),
+    (AppTokenError, 401, "invalid_token"),
+    (OAuthError, 401, "invalid_token"),
+    (GraphPermissionError, 403, "permissions_missing"),
+    (RateLimitError, 503, "facebook_busy"),
+    (FacebookUnreachable, 503, "facebook_unreachable"),
+    (TransientError, 503, "facebook_unavailable"),
+    (MalformedResponse, 502, "facebook_malformed_answer"),
+    (FacebookError, 502, "facebook_error"),
+    (AlreadyConnectedError, 409, "already_connected"),
+    (EmailInUseError, 409, "email_in_use"),
+    (RegistrationClosedError, 403, "registration_closed"),
+    (InactiveUserError, 403, "inactive_user"),
+    (ConnectError, 403, "connect_refused"),
+)
+
+
+class Refusal(Exception):
+    """A request this endpoint will not serve; becomes the JSON refusal."""
+
+    def __init__(self, status, error, message, **headers):
+        super().__init__(error)
+        self.response = refusal(status, error, message, **headers)
+
+
+def refusal(status, error, message, **headers):
+    response = JsonResponse({"error": error, "message": str(message)}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def refused(error):
+    """The JSON refusal for a FacebookError or ConnectError."""
+    for cls, status, code in REFUSALS:
+        if isinstance(error, cls):
+            logger.info("App login refused: %s (%s)", type(error).__name__, error)
+            headers = {"Retry_After": "30"} if status == 503 else {}
+            return refusal(status, code, error.user_message, **headers)
+    raise error
+
+
+def app_endpoint(view=None, *, csrf=True):
+    """POST only, never cached, throttled per client; CSRF checked unless `csrf` is False.
+
+    The views are csrf_exempt for Django's middleware and check CSRF here instead, so that a
+    failure answers in JSON like every other refusal. Requests with X-Session-Token are
+    exempt (session_tokens.py says why).
+    """
+    if view is None:
+        return functools.partial(app_endpoint, csrf=csrf)
+
+    @functools.wraps(view)
+    def wrapper(request):
+        if request.method != "POST":
+            return refusal(405, "method_not_allowed", _("Use POST."), Allow="POST")
+        if csrf and _csrf_failure(request):
+            return refusal(
+                403,
+                "csrf_failed",
+                _("Send the CSRF token in the X-CSRFToken header, or use X-Session-Token."),
+            )
+        if not throttle.allow("client", request.META.get("REMOTE_ADDR", "")):
+            return _throttled("client")
+        try:
+            return view(request)
+        except Refusal as error:
+            return error.response
+
+    return csrf_exempt(never_cache(wrapper))
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def _csrf_failure(request):
+    """Django's own CSRF check (origin, referer, token); the reason of a failure, or None."""
+    check = _CsrfCheck(lambda request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def _throttled(scope):
+    return refusal(
+        429,
+        "throttled",
+        _("Too many login attempts. Please wait a little."),
+        Retry_After=str(throttle.retry_after(scope)),
+    )
+
+
+def json_body(request):
+    """The request's JSON object; Refusal for anything else."""
+    if request.content_type != "application/json":
+        raise Refusal(415, "unsupported_media_type", _("Send a JSON body (application/json)."))
+    try:
+        body = json.loads(request.body)
+    except RequestDataTooBig:
+        raise Refusal(413, "too_large", _("The request body is too large.")) from None
+    except (ValueError, RecursionError):
+        raise Refusal(400, "invalid_json", _("The request body is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise Refusal(400, "invalid_json", _("The request body must be a JSON object."))
+    return body
+
+
+@app_endpoint(csrf=False)
+def app_nonce(request):
+    """A fresh single-use nonce for a Limited Login; a browser app gets its CSRF cookie too.
+
+    No CSRF check: it changes no session and no account, and a browser app may call it first.
+    """
+    nonce, max_age = nonces.issue()
+    if not uses_session_token(request):
+        get_token(request)
+    return JsonResponse({"nonce": nonce, "expires_in": max_age})
+
+
+@sensitive_variables("body", "token")
+@app_endpoint
+def app_login(request):
+    """Log in, connect or register with an SDK access token or a Limited Login ID token."""
+    body = json_body(request)
+    try:
+        profile, token = _verified_profile(body)
+    except FacebookError as error:
+        return refused(error)
+    if not throttle.allow("facebook_id", profile.id):
+        return _throttled("facebook_id")
+    return _connect(request, profile, token)
+
+
+@sensitive_variables("body", "token", "pending")
+@app_endpoint
+def app_complete_registration(request):
+    """Submit the fields an "incomplete_profile" answer named; answers as app_login does."""
+    body = json_body(request)
+    pending = pending_registration(request)
+    if pending is None:
+        raise Refusal(
+            400,
+            "no_pending_registration",
+            _("There is no Facebook sign-up to complete. Log in with Facebook again."),
+        )
+    if not all(isinstance(value, str) for value in body.values()):
+        raise Refusal(400, "invalid_request", _("Every field must be a string."))
+    profile = FacebookProfile.from_dict(pending["profile"])
+    response = _connect(request, profile, pending_token(pending), data=body)
+    if response.status_code != 422:
+        request.session.pop(PENDING_KEY, None)
+    return response
+
+
+@app_endpoint
+def app_logout(request):
+    """End the session, cookie or token alike."""
+    auth.logout(request)
+    return JsonResponse({"authenticated": False})
+
+
+@sensitive_variables("body")
+def _verified_profile(body):
+    """(profile, AccessToken) from whichever token the body holds; Refusal if neither."""
+    if ("access_token" in body) == ("id_token" in body):
+        raise Refusal(
+            400, "invalid_request", _("Send either access_token, or id_token with its nonce.")
+        )
+    if "access_token" in body:
+        return verify_access_token(GraphClient(), body["access_token"])
+    if "nonce" not in body:
+        raise Refusal(400, "invalid_request", _("An id_token needs the nonce it was made with."))
+    # Limited Login gives no Graph token: the account keeps none.
+    return verify_id_token(body["id_token"], body["nonce"]), AccessToken("")
+
+
+@sensitive_variables("token")
+def _connect(request, profile, token, data=None):
+    backend = get_registration_backend()
+    try:
+        if data is None:
+            action, user = connect_user(request, profile, token, backend=backend)
+        else:
+            action, user = register_user(request, backend, profile, token, data=data)
+    except IncompleteProfileError as error:
+        save_pending_registration(request, profile, token, error.form)
+        return _incomplete(request, error.form)
+    except ConnectError as error:
+        return refused(error)
+    authenticated = request.user == user and user.is_authenticated
+    if authenticated:
+        mark_app_login(request, user)
+    return JsonResponse(
+        {
+            "action": action.value,
+            "user_id": user.pk,
+            "authenticated": authenticated,
+            **_session_fields(request),
+        }
+    )
+
+
+def _incomplete(request, form):
+    """422: the registration form's fields, their errors, and where to send them."""
+    return JsonResponse(
+        {
+            "error": "incomplete_profile",
+            "message": str(IncompleteProfileError.user_message),
+            "fields": {name: list(errors) for name, errors in form.errors.items()},
+            "data": {name: form.data.get(name, "") for name in form.fields},
+            "complete_url": reverse("facebook:app_complete_registration"),
+            **_session_fields(request),
+        },
+        status=422,
+    )
+
+
+def _session_fields(request):
+    """How the client is authenticated now: the session token, or the cookie and CSRF token."""
+    if uses_session_token(request):
+        if request.session.session_key is None:
+            request.session.save()
+        return {"session": "token", "session_token": request.session.session_key, "header": HEADER}
+    return {"session": "cookie", "csrf_token": get_token(request)}

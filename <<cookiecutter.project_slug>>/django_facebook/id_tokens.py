@@ -1,0 +1,83 @@
+"""Limited Login: check an OpenID Connect ID token from Facebook's iOS SDK, locally.
+
+Facebook's validation rules (Limited Login docs): an RS256 signature by one of the keys of
+Facebook's JWKS, chosen by the token's `kid`; `iss` Facebook's; `aud` this app's id; `exp`
+and `iat` (with FACEBOOK_ID_TOKEN_LEEWAY seconds of clock skew); and a `nonce`. The nonce
+must be one this server issued and has not seen used (nonces.py): python-social-auth skips
+that check, which lets a stolen ID token be replayed until it expires.
+
+PyJWT does the JWT work. Only RS256 is accepted, before any key is looked at, so neither
+`alg: none` nor an HS256 token "signed" with the public key as its secret gets anywhere.
+"""
+
+import re
+
+import jwt
+from django.utils.crypto import constant_time_compare
+
+from . import jwks, nonces
+from .conf import setting
+from .exceptions import AppTokenError, InvalidNonceError, MalformedResponse
+from .profile import FacebookProfile
+
+JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+MAX_ID_TOKEN_LENGTH = 8192
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "nonce"]
+
+
+def verify_id_token(id_token, nonce):
+    """The person an ID token names; AppTokenError (or a JWKS FacebookError) otherwise.
+
+    The nonce is used up only once the token itself has passed every other check, so a
+    forged token cannot burn the nonce of a genuine login.
+    """
+    if not isinstance(id_token, str) or len(id_token) > MAX_ID_TOKEN_LENGTH:
+        raise AppTokenError("id_token is not a JWT")
+    if not JWT_RE.match(id_token):
+        raise AppTokenError("id_token is not a JWT")
+    try:
+        header = jwt.get_unverified_header(id_token)
+    except jwt.PyJWTError:
+        raise AppTokenError("id_token header unreadable") from None
+    if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+        raise AppTokenError("id_token is not RS256 with a kid")
+    try:
+        key = jwks.signing_key(header["kid"])
+    except jwks.UnknownKeyError:
+        raise AppTokenError("id_token signed with an unknown key") from None
+    try:
+        claims = jwt.decode(
+            id_token,
+            key.key,
+            algorithms=["RS256"],
+            audience=str(setting("FACEBOOK_APP_ID")),
+            issuer=setting("FACEBOOK_ID_TOKEN_ISSUER"),
+            leeway=setting("FACEBOOK_ID_TOKEN_LEEWAY"),
+            options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+        )
+    except jwt.PyJWTError as error:
+        raise AppTokenError(f"id_token refused: {type(error).__name__}") from None
+    profile = profile_from_claims(claims)
+    claimed = claims["nonce"]
+    if not isinstance(claimed, str) or not isinstance(nonce, str):
+        raise InvalidNonceError("nonce missing")
+    if not constant_time_compare(claimed, nonce) or not nonces.consume(nonce):
+        raise InvalidNonceError("nonce unknown, expired or used")
+    return profile
+
+
+def profile_from_claims(claims):
+    """The profile of the ID token's standard claims, checked as a /me answer would be."""
+    try:
+        return FacebookProfile.from_graph(
+            {
+                "id": claims.get("sub"),
+                "name": claims.get("name"),
+                "first_name": claims.get("given_name"),
+                "last_name": claims.get("family_name"),
+                "email": claims.get("email"),
+                "picture": {"data": {"url": claims.get("picture")}},
+            }
+        )
+    except MalformedResponse:
+        raise AppTokenError("id_token without a valid sub") from None

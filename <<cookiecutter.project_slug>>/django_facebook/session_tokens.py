@@ -1,0 +1,82 @@
+"""Sessions carried in a header, for native apps: Django's own sessions, no second system.
+
+A native app has no cookie jar worth the name, so after an app login it holds its session
+key as a token and sends it in the `X-Session-Token` header. The session behind it is an
+ordinary Django session in the configured engine, so what ends a session ends the token:
+logging out (the session is flushed), changing the password (Django's session hash check
+flushes the other sessions), and, for sessions started by an app login, Facebook's
+deauthorize callback (checked here on every request).
+
+A request with the header ignores the session cookie entirely and sets none, and is exempt
+from CSRF: a page on another site cannot make a browser send a custom header (that needs a
+CORS preflight this site never grants), and without the cookie there is no ambient
+credential to abuse. Requests without the header are Django's, cookie and CSRF included.
+"""
+
+import re
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.utils.cache import patch_vary_headers
+
+from .models import FacebookAccount
+
+HEADER = "X-Session-Token"
+# Django's session keys: 32 characters of lowercase letters and digits (8 to 40 accepted).
+SESSION_KEY_RE = re.compile(r"^[a-z0-9]{8,40}$")
+# Put in a session by an app login: the account and the time, for the deauthorize check.
+APP_LOGIN_KEY = "_facebook_app_login"
+
+
+def uses_session_token(request):
+    return getattr(request, "uses_session_token", False)
+
+
+class SessionTokenMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, plus the session named by the X-Session-Token header.
+
+    An empty or unknown token starts a new, empty session; the answer's X-Session-Token
+    header always holds the session's current key (it changes at login and password change)
+    or is empty when there is no session.
+    """
+
+    def process_request(self, request):
+        token = request.headers.get(HEADER)
+        if token is None:
+            return super().process_request(request)
+        token = token.strip()
+        request.session = self.SessionStore(token if SESSION_KEY_RE.match(token) else None)
+        request.uses_session_token = True
+        request._dont_enforce_csrf_checks = True
+        end_if_deauthorized(request.session)
+        return None
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if not uses_session_token(request):
+            return response
+        response.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+        patch_vary_headers(response, (HEADER,))
+        session = request.session
+        response[HEADER] = "" if session.is_empty() else (session.session_key or "")
+        return response
+
+
+def mark_app_login(request, user):
+    """Remember in the session that an app login of `user`'s Facebook account started it."""
+    account = FacebookAccount.objects.filter(user=user).values_list("pk", flat=True).first()
+    if account is not None:
+        request.session[APP_LOGIN_KEY] = {"account": account, "at": datetime.now(UTC).timestamp()}
+
+
+def end_if_deauthorized(session):
+    """Flush a session started by an app login whose account was deauthorized since."""
+    marker = session.get(APP_LOGIN_KEY)
+    if not isinstance(marker, dict):
+        return
+    logged_in_at = datetime.fromtimestamp(marker["at"], UTC)
+    if FacebookAccount.objects.filter(
+        pk=marker["account"], deauthorized_at__gte=logged_in_at
+    ).exists():
+        session.flush()
