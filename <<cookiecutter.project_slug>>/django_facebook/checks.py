@@ -86,11 +86,24 @@ def check_facebook_deploy(app_configs=None, **kwargs):
 
 def _check_url(name, value):
     parts = urlsplit(str(value))
+    if _is_stand_in_path(name, parts):
+        return []
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return [Error(f"{name} must be an absolute http(s) URL.", id="django_facebook.E004")]
     if parts.scheme != "https" and not settings.DEBUG and not _is_fakebook(value):
         return [Error(f"{name} must use https.", id="django_facebook.E004")]
     return []
+
+
+def _is_stand_in_path(name, parts):
+    """A path such as "/fakebook/graph": the stand-in on this site (conf.facebook_url)."""
+    return (
+        name != "FACEBOOK_REDIRECT_URI"
+        and not parts.scheme
+        and not parts.netloc
+        and parts.path.startswith("/")
+        and _is_fakebook(parts.path)
+    )
 
 
 def _is_fakebook(url):
