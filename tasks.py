@@ -24,7 +24,7 @@ STAMP = VENV / ".installed-requirements.sha256"
 BUILD = ROOT / "build"
 # The template's own Python code; the site directory holds Jinja markers and is linted only
 # once baked, by the tests.
-LINTED = ["hooks", "tests", "tasks.py", "scripts"]
+LINTED = ["hooks", "local_extensions.py", "tests", "tasks.py", "scripts"]
 
 # Prints the project_slug that cookiecutter derives from the defaults, with cookiecutter's own
 # rendering (custom delimiters, slugify), so that tasks.py never guesses it.
