@@ -107,7 +107,7 @@ def _is_stand_in_path(name, parts):
 
 
 def _is_fakebook(url):
-    """The stand-in runs over plain http; fakebook's own check keeps it out of production."""
+    """The stand-in runs over plain http; it refuses to load in production (fakebook/apps.py)."""
     from django.apps import apps
 
     return apps.is_installed("fakebook") and "/fakebook/" in url
