@@ -79,6 +79,18 @@ def cmd_install(args):
     return install()
 
 
+def run_env(port):
+    """The development server's environment: local settings, and the port it serves on.
+
+    The stand-in's URLs follow each request's host and port by themselves; the port is for
+    the links that are made without a request (userena's emails name SITE_DOMAIN, which
+    `migrate` writes into the Site).
+    """
+    env = django_env("config.settings.local")
+    env["DJANGO_RUNSERVER_PORT"] = str(port)
+    return env
+
+
 def cmd_run(args):
     parser = argparse.ArgumentParser(prog="tasks.py run")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (8000)")
@@ -87,7 +99,7 @@ def cmd_run(args):
     if code:
         return code
     # The development server is for this machine only: local settings and the loopback address.
-    env = django_env("config.settings.local")
+    env = run_env(options.port)
     code = run(PYTHON, "manage.py", "migrate", "--no-input", env=env)
     if code:
         return code

@@ -120,6 +120,7 @@ def main():
         "Next:\n"
         f"  cd {root}\n"
         "  make run      # virtualenv, migrations, dev server on http://127.0.0.1:8000/\n"
+        "                # (make run PORT=8102: on another port; everything follows it)\n"
         "  make test     # the site's tests\n",
         file=sys.stderr,
     )

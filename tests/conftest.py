@@ -5,9 +5,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+import run_summary
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
@@ -51,12 +53,13 @@ def bake(cookiecutter_config):
     return bake
 
 
-def run(command, cwd, env=None, timeout=TIMEOUT):
+def run(command, cwd, env=None, timeout=TIMEOUT, echo=None):
     """Run a command; fail the test with the end of its output unless it exits 0 in time.
 
     The command gets its own process group, so that on a timeout the whole tree is killed
     (a baked site's tasks.py runs pytest, which may run a browser) and no grandchild keeps
-    the output pipe open. Returns the combined stdout and stderr.
+    the output pipe open. Returns the combined stdout and stderr. `echo`, when given, is
+    called with each line of output as it comes, to show a long run's progress.
     """
     __tracebackhide__ = True  # a failure shows the test's line and the output, not this helper
     command = [str(part) for part in command]
@@ -70,15 +73,29 @@ def run(command, cwd, env=None, timeout=TIMEOUT):
         text=True,
         start_new_session=True,
     )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
         os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
+
+    timer = threading.Timer(timeout, kill)
+    timer.start()
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if echo is not None:
+                echo(line)
+        process.wait()
+    finally:
+        timer.cancel()
+    output = "".join(lines)
+    if timed_out.is_set():
         problem = f"timed out after {timeout}s"
+    elif not process.returncode:
+        return output
     else:
-        if not process.returncode:
-            return output
         problem = f"exit code {process.returncode}"
     # The output goes to the test's captured stdout, shown once in the failure report; the
     # message stays one line, for the short summary.
@@ -89,3 +106,7 @@ def run(command, cwd, env=None, timeout=TIMEOUT):
 def ruff(*args):
     """The template venv's ruff, the one `tasks.py test` installs from requirements-dev.txt."""
     return [sys.executable, "-m", "ruff", *args]
+
+
+def pytest_terminal_summary(terminalreporter):
+    run_summary.write_table(terminalreporter)

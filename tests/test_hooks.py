@@ -3,6 +3,9 @@
 import json
 import re
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import TEMPLATE_DIR
@@ -12,7 +15,7 @@ from cookiecutter.exceptions import FailedHookException
 # test_baked_sites.py.
 BACKENDS = ("builtin", "django-registration", "userena")
 
-# One bad value per rule of the pre-gen hook.
+# One bad value per rule of the answers' check (local_extensions.py).
 BAD_ANSWERS = [
     ("project_slug", "1abc"),
     ("project_slug", "class"),
@@ -35,10 +38,6 @@ BAD_ANSWERS = [
 # Cookiecutter's own markers in this template (see _jinja2_env_vars in cookiecutter.json):
 # a block or comment marker anywhere, or a variable marker beside the word cookiecutter.
 LEFTOVER_MARKER = re.compile(r"<%|%>|<#|#>|<<-?\s*cookiecutter|cookiecutter[\w.|()'\", ]*>>")
-
-
-def errors(stderr):
-    return [line for line in stderr.splitlines() if line.startswith("ERROR:")]
 
 
 def option_files(answers):
@@ -97,15 +96,67 @@ def test_answers_with_apostrophes_and_unicode_are_baked_intact(bake, tmp_path):
 
 
 @pytest.mark.parametrize(("field", "value"), BAD_ANSWERS)
-def test_bad_answer_is_refused_with_one_line_and_nothing_written(
-    bake, tmp_path, capfd, field, value
-):
-    with pytest.raises(FailedHookException):
+def test_bad_answer_is_refused_with_one_line_and_nothing_written(bake, tmp_path, field, value):
+    with pytest.raises(FailedHookException) as refused:
         bake(tmp_path, **{field: value})
 
-    lines = errors(capfd.readouterr().err)
+    lines = str(refused.value).splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"ERROR: {field}:"), lines
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_message_after_a_bake_tells_how_to_use_another_port(bake, tmp_path, capfd):
+    bake(tmp_path)
+
+    assert "make run PORT=8102" in capfd.readouterr().err
+
+
+def cookiecutter_command(cookiecutter_config, output_dir, *answers):
+    """Run cookiecutter's own command line on the template, as a person would."""
+    return subprocess.run(
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--no-input",
+            "--config-file",
+            cookiecutter_config,
+            "--output-dir",
+            output_dir,
+            TEMPLATE_DIR,
+            *answers,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_command_line_prints_the_refusal_alone(cookiecutter_config, tmp_path):
+    result = cookiecutter_command(
+        cookiecutter_config, tmp_path, "project_slug=Has-Caps", "email=nope"
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "ERROR: project_slug: 'Has-Caps' must start with a lower-case letter and hold only "
+        "lower-case letters, digits and underscores (at most 50)",
+        "ERROR: email: 'nope' is not an email address of at most 80 characters",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_line_refuses_an_unknown_backend_with_its_own_error(
+    cookiecutter_config, tmp_path
+):
+    """cookiecutter checks a choice given on the command line itself, before our check runs,
+    and reports it with its own traceback (the README says so)."""
+    result = cookiecutter_command(cookiecutter_config, tmp_path, "registration_backend=allauth")
+
+    assert result.returncode != 0
+    assert "ValueError: allauth provided for choice variable registration_backend" in (
+        result.stderr
+    )
     assert list(tmp_path.iterdir()) == []
 
 

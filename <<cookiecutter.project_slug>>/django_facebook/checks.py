@@ -113,6 +113,8 @@ def check_facebook_deploy(app_configs=None, **kwargs):
 
 def _check_url(name, value):
     parts = urlsplit(str(value))
+    if _is_stand_in_path(name, parts):
+        return []
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return [Error(f"{name} must be an absolute http(s) URL.", id="django_facebook.E004")]
     if parts.scheme != "https" and not settings.DEBUG and not _is_fakebook(value):
@@ -120,8 +122,19 @@ def _check_url(name, value):
     return []
 
 
+def _is_stand_in_path(name, parts):
+    """A path such as "/fakebook/graph": the stand-in on this site (conf.facebook_url)."""
+    return (
+        name != "FACEBOOK_REDIRECT_URI"
+        and not parts.scheme
+        and not parts.netloc
+        and parts.path.startswith("/")
+        and _is_fakebook(parts.path)
+    )
+
+
 def _is_fakebook(url):
-    """The stand-in runs over plain http; fakebook's own check keeps it out of production."""
+    """The stand-in runs over plain http; it refuses to load in production (fakebook/apps.py)."""
     from django.apps import apps
 
     return apps.is_installed("fakebook") and "/fakebook/" in url

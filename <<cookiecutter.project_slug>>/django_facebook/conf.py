@@ -4,6 +4,8 @@ Django Facebook read its settings once at import, so `override_settings` was not
 every access goes through `setting()`, which asks django.conf.settings each time.
 """
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 
 DEFAULTS = {
@@ -48,3 +50,14 @@ DEFAULTS = {
 def setting(name):
     """The current value of a FACEBOOK_* setting, or its default."""
     return getattr(settings, name, DEFAULTS[name])
+
+
+def facebook_url(name, site_url):
+    """FACEBOOK_WWW_URL or FACEBOOK_GRAPH_URL as a full URL, without a trailing slash.
+
+    A path (local settings' "/fakebook/www" and "/fakebook/graph") is the offline stand-in
+    served by this site: it is joined to `site_url`, the origin the current request came to
+    (`request.build_absolute_uri("/")`), so the dialog and the Graph calls follow whatever
+    host and port the development server runs on. A full URL (Facebook's) is used as it is.
+    """
+    return urljoin(site_url, setting(name)).rstrip("/")

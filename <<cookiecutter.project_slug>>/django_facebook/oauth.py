@@ -17,8 +17,11 @@ def callback_uri(request):
     )
 
 
-def dialog_url(state, redirect_uri, *, rerequest=False):
-    """The login dialog URL for the server-side code flow (Facebook's login flow docs)."""
+def dialog_url(state, redirect_uri, *, rerequest=False, www_url=None):
+    """The login dialog URL for the server-side code flow (Facebook's login flow docs).
+
+    `www_url` is FACEBOOK_WWW_URL made absolute for the request (conf.facebook_url).
+    """
     parameters = {
         "client_id": setting("FACEBOOK_APP_ID"),
         "redirect_uri": redirect_uri,
@@ -28,5 +31,5 @@ def dialog_url(state, redirect_uri, *, rerequest=False):
     }
     if rerequest:
         parameters["auth_type"] = "rerequest"
-    base = setting("FACEBOOK_WWW_URL").rstrip("/")
+    base = (www_url or setting("FACEBOOK_WWW_URL")).rstrip("/")
     return f"{base}/{setting('FACEBOOK_API_VERSION')}/dialog/oauth?{urlencode(parameters)}"

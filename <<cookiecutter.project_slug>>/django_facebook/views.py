@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import oauth, redirects, signals, state
-from .conf import setting
+from .conf import facebook_url, setting
 from .connect import CONNECT_ACTIONS, connect_user, register_user
 from .exceptions import ConnectError, FacebookError, IncompleteProfileError
 from .fields import decrypt, encrypt
@@ -42,7 +42,8 @@ def login(request):
     new_state = state.new_state(
         request, redirect_uri, redirects.safe_next_parameters(request, data)
     )
-    return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri))
+    www_url = facebook_url("FACEBOOK_WWW_URL", request.build_absolute_uri("/"))
+    return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri, www_url=www_url))
 
 
 @sensitive_variables("token", "client")
@@ -63,7 +64,9 @@ def callback(request):
         logger.info("Facebook login not completed: error_reason=%r", reason)
         return backend.post_error(request, message=_("Facebook login was cancelled."))
     try:
-        client = GraphClient()
+        client = GraphClient(
+            graph_url=facebook_url("FACEBOOK_GRAPH_URL", request.build_absolute_uri("/"))
+        )
         token = client.exchange_code(request.GET["code"], entry["redirect_uri"])
         fields = setting("FACEBOOK_PROFILE_FIELDS")
         profile = FacebookProfile.from_graph(client.me(token.token, fields))

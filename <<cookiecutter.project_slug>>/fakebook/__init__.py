@@ -9,6 +9,6 @@ site's real client talks to it over HTTP exactly as it would talk to Facebook, s
 code path is tested. Faults (timeouts, 5xx, rate limits, bad JSON, revoked tokens) can be
 injected through `fakebook.faults`.
 
-It is installed in local and test settings only; a system check refuses it when DEBUG is off
-(see `checks.py`), so it cannot be served in production by accident.
+It is installed in local and test settings only, and refuses to load when DEBUG is off (see
+`apps.py`), so it cannot be served in production by accident, by any server.
 """

@@ -17,9 +17,10 @@ import socket
 import time
 from contextlib import contextmanager, suppress
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+
+from django_facebook.conf import setting
 
 from . import errors, store
 
@@ -27,7 +28,7 @@ from . import errors, store
 ENDPOINTS = ("token", "me", "debug_token", "picture", "permissions", "app", "jwks")
 
 KINDS = {
-    "timeout": "answer late (after FAKEBOOK_TIMEOUT_SECONDS), so the client times out",
+    "timeout": "answer only after the site's read timeout (FACEBOOK_GRAPH_TIMEOUT) has passed",
     "connection": "drop the connection without answering",
     "500": "HTTP 500, Facebook's transient 'unknown error' (code 1)",
     "503": "HTTP 503 with an HTML page, not JSON",
@@ -43,6 +44,10 @@ KINDS = {
     "missing_id": "/me answers without the id field",
     "bad_id": "/me answers with a numeric id instead of a string",
 }
+
+# How much later than the site's read timeout a "timeout" fault answers: enough for the
+# site's client to have given up, even on a busy machine.
+TIMEOUT_MARGIN_SECONDS = 1.0
 
 # Kinds that only make sense on some endpoints are never taken by the others.
 _ONLY_ON = {
@@ -142,7 +147,7 @@ def respond(kind, request):
     the /me faults ("missing_id", "bad_id") that alter a normal answer.
     """
     if kind == "timeout":
-        time.sleep(float(getattr(settings, "FAKEBOOK_TIMEOUT_SECONDS", 3.0)))
+        time.sleep(timeout_delay())
         return None
     if kind in ("missing_id", "bad_id"):
         return None
@@ -174,6 +179,18 @@ def respond(kind, request):
     if kind == "code_used":
         return errors.code_used()
     raise ValueError(f"unknown fault kind {kind!r}")
+
+
+def timeout_delay():
+    """Seconds a "timeout" fault waits before answering: past the site's own read timeout.
+
+    Read from FACEBOOK_GRAPH_TIMEOUT (connect, read) at the time of the request, so the fault
+    does what its label says whatever the site waits: the site's Graph client gives up and
+    shows its timeout message. The late answer is then the normal one, as from a slow
+    Facebook (a late code exchange still uses the code).
+    """
+    read_timeout = setting("FACEBOOK_GRAPH_TIMEOUT")[-1]
+    return float(read_timeout) + TIMEOUT_MARGIN_SECONDS
 
 
 def drop_connection(request):

@@ -15,6 +15,8 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
+from . import live_server as live_server_threads
+
 # Every test's log lines are checked for secrets (tests/log_audit.py).
 from .log_audit import log_audit  # noqa: F401
 
@@ -58,6 +60,26 @@ class FakeGraph:
     @property
     def calls(self):
         return len(self.mock.calls)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, whose request threads never outlive it (live_server.py)."""
+    live_server.requests = live_server_threads.track_requests(live_server)
+    yield live_server
+    live_server_threads.close_client_connections()
+    still_running = live_server.requests.wait_threads()
+    assert not still_running, f"live server threads still running: {still_running}"
+
+
+@pytest.fixture(autouse=True)
+def _live_server_requests_end_with_the_test(request):
+    """A test that used the live server ends only once the requests it caused are answered."""
+    uses_live_server = "live_server" in request.fixturenames
+    server = request.getfixturevalue("live_server") if uses_live_server else None
+    yield
+    if server is not None:
+        assert server.requests.wait_idle(), "the live server still serves this test's requests"
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ def test_test_settings_pass():
         ("FACEBOOK_GRAPH_URL", "graph.facebook.com", "django_facebook.E004"),
         ("FACEBOOK_WWW_URL", "http://www.facebook.com", "django_facebook.E004"),
         ("FACEBOOK_REDIRECT_URI", "/facebook/callback/", "django_facebook.E004"),
+        ("FACEBOOK_GRAPH_URL", "/graph", "django_facebook.E004"),
+        ("FACEBOOK_WWW_URL", "//evil.example/fakebook/www", "django_facebook.E004"),
         ("FACEBOOK_REGISTRATION_BACKEND", "no.such.Backend", "django_facebook.E005"),
         (
             "FACEBOOK_REGISTRATION_BACKEND",
@@ -50,6 +52,12 @@ def test_bad_setting_is_an_error(settings, name, value, error_id):
     errors = check_facebook_settings()
     assert ids(errors) == [error_id]
     assert all(error.level == checks.ERROR for error in errors)
+
+
+def test_the_stand_in_on_this_site_may_be_a_path(settings):
+    settings.FACEBOOK_WWW_URL = "/fakebook/www"
+    settings.FACEBOOK_GRAPH_URL = "/fakebook/graph"
+    assert check_facebook_settings() == []
 
 
 def test_bad_backend_path_is_named_in_the_error(settings):

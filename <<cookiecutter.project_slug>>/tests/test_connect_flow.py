@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import responses
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -43,6 +44,32 @@ class TestStart:
         assert query["response_type"] == ["code"]
         assert query["scope"] == ["email,public_profile"]
         assert len(query["state"][0]) >= 40
+
+    def test_a_stand_in_path_follows_the_host_and_port_of_the_request(self, client, settings):
+        settings.FACEBOOK_WWW_URL = "/fakebook/www"
+        response = client.get(reverse("facebook:login"), HTTP_HOST="127.0.0.1:8123")
+        assert response["Location"].startswith(
+            f"http://127.0.0.1:8123/fakebook/www/{settings.FACEBOOK_API_VERSION}/dialog/oauth?"
+        )
+
+    def test_the_graph_calls_go_to_the_stand_in_on_the_requests_port(self, client, settings, graph):
+        settings.FACEBOOK_GRAPH_URL = "/fakebook/graph"
+        graph_url = f"http://127.0.0.1:8123/fakebook/graph/{settings.FACEBOOK_API_VERSION}"
+        graph.mock.add(responses.POST, f"{graph_url}/oauth/access_token", json=graph.token_answer)
+        graph.mock.add(responses.GET, f"{graph_url}/me", json=graph.profile)
+        response = client.get(reverse("facebook:login"), HTTP_HOST="127.0.0.1:8123")
+        state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+        response = client.get(
+            reverse("facebook:callback"),
+            {"code": "a-code", "state": state},
+            HTTP_HOST="127.0.0.1:8123",
+        )
+        assert "fb_error_or_cancel" not in response["Location"]
+        assert User.objects.get().facebook_account.facebook_id == ADA["id"]
+        assert [call.request.url.split("?")[0] for call in graph.mock.calls] == [
+            f"{graph_url}/oauth/access_token",
+            f"{graph_url}/me",
+        ]
 
     def test_configured_redirect_uri_is_sent_and_repeated_at_the_exchange(
         self, client, graph, settings

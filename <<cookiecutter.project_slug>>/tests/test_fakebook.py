@@ -8,14 +8,18 @@ exchange), and over real HTTP where a fault is about the connection itself.
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
+from django.apps import apps
 from django.conf import settings
-from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
@@ -138,6 +142,13 @@ def test_users_have_app_scoped_ids_and_the_documented_cases():
     assert ALAN.email and "email" not in ALAN.granted(["email"])
     assert ALAN.granted(["email", "public_profile"]) == ["public_profile"]
     assert KATHERINE.granted(["email"]) == ["email", "public_profile"]
+
+
+def test_the_readme_names_every_test_user():
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    assert "one of five test people" in readme and len(USERS) == 5
+    for user in USERS:
+        assert user.name in readme
 
 
 # The login dialog.
@@ -763,13 +774,19 @@ def test_bad_id_fault(client):
 
 
 def test_timeout_fault_answers_late_but_normally(client, settings):
-    settings.FAKEBOOK_TIMEOUT_SECONDS = 0.3
+    settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 0.2)
     token = token_for(client, ADA)
     faults.inject("me", "timeout")
     started = time.monotonic()
     response = me(client, token, "id")
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.2 + faults.TIMEOUT_MARGIN_SECONDS
     assert response.json() == {"id": ADA.id}
+
+
+@pytest.mark.parametrize("read_timeout", [0.5, 10.0, 30])
+def test_timeout_fault_outlasts_the_sites_read_timeout(settings, read_timeout):
+    settings.FACEBOOK_GRAPH_TIMEOUT = (3.05, read_timeout)
+    assert faults.timeout_delay() >= read_timeout + 1
 
 
 def test_connection_fault_without_a_socket_is_a_502_page(client):
@@ -801,7 +818,7 @@ def test_connection_fault_drops_the_connection(client, live_graph):
 
 @pytest.mark.django_db(transaction=True)
 def test_timeout_fault_trips_the_clients_read_timeout(client, live_server, settings):
-    settings.FAKEBOOK_TIMEOUT_SECONDS = 0.5
+    settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 0.2)
     code = choose(client, ADA)["code"][0]
     faults.inject("token", "timeout")
     data = {
@@ -811,7 +828,11 @@ def test_timeout_fault_trips_the_clients_read_timeout(client, live_server, setti
         "code": code,
     }
     with pytest.raises(requests.ReadTimeout):
-        requests.post(f"{live_server.url}{graph_url('access_token')}", data=data, timeout=(2, 0.1))
+        requests.post(
+            f"{live_server.url}{graph_url('access_token')}",
+            data=data,
+            timeout=settings.FACEBOOK_GRAPH_TIMEOUT,
+        )
     # The late exchange still goes through on the server, as at Facebook: the code is used.
     # Waiting for it also keeps the server thread from outliving the test.
     deadline = time.monotonic() + 5
@@ -821,27 +842,51 @@ def test_timeout_fault_trips_the_clients_read_timeout(client, live_server, setti
     assert error_of(exchange(client, code))["error_subcode"] == 36009
 
 
-# The system check.
+# The guard that keeps the stand-in out of production.
 
 
-def run_fakebook_checks():
-    return [error for error in checks.run_checks() if error.id.startswith("fakebook.")]
-
-
-def test_check_refuses_the_stand_in_with_debug_off(settings):
+def test_the_stand_in_refuses_to_load_with_debug_off(settings):
     settings.DEBUG = False
     settings.FAKEBOOK_ALLOW_WITHOUT_DEBUG = False
-    errors = run_fakebook_checks()
-    assert [error.id for error in errors] == ["fakebook.E001"]
-    assert errors[0].level == checks.ERROR
-    assert "DEBUG is off" in errors[0].msg
-    assert "INSTALLED_APPS" in errors[0].hint
+    with pytest.raises(ImproperlyConfigured, match="DEBUG is off"):
+        apps.get_app_config("fakebook").ready()
 
 
-def test_check_allows_debug_or_the_explicit_allowance(settings):
+def test_the_stand_in_loads_with_debug_or_the_explicit_allowance(settings):
     settings.DEBUG = True
     settings.FAKEBOOK_ALLOW_WITHOUT_DEBUG = False
-    assert run_fakebook_checks() == []
+    apps.get_app_config("fakebook").ready()
     settings.DEBUG = False
     settings.FAKEBOOK_ALLOW_WITHOUT_DEBUG = True
-    assert run_fakebook_checks() == []
+    apps.get_app_config("fakebook").ready()
+
+
+def test_gunicorn_refuses_to_serve_the_stand_in_with_debug_off(tmp_path):
+    """Local settings with DEBUG off under gunicorn, which runs no system checks: no worker
+    boots and gunicorn exits, where it used to serve the stand-in's dialog."""
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_DEBUG="false",
+        FACEBOOK_APP_SECRET="",  # the stand-in plays Facebook
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    # A socket file of its own: no port another process on this machine could be holding.
+    bind = f"--bind=unix:{tmp_path / 'gunicorn.sock'}"
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter running gunicorn
+        [sys.executable, "-m", "gunicorn", "config.wsgi", bind],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        stderr = process.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("gunicorn kept running: it booted a worker serving the stand-in")
+    assert process.returncode != 0
+    assert "ImproperlyConfigured" in stderr
+    assert "The Facebook stand-in (fakebook) is installed while DEBUG is off" in stderr

@@ -74,7 +74,8 @@ def gunicorn():
             try:
                 requests.get(f"{url}/privacy/", timeout=2)
                 break
-            except (requests.ConnectionError, requests.Timeout):  # not up, or still importing
+            # Refused before gunicorn binds; a read timeout while its workers still boot.
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         else:
             pytest.fail(

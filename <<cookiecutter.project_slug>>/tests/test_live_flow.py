@@ -163,6 +163,19 @@ def test_graph_faults_end_on_the_error_page_and_change_nothing(site, endpoint, k
     assert not FacebookAccount.objects.exists()
 
 
+@pytest.mark.parametrize("endpoint", ["token", "me"])
+def test_timeout_fault_outlasts_the_sites_read_timeout(site, settings, endpoint):
+    """However long the site waits for Facebook, the "timeout" fault answers later: the site
+    gives up, says Facebook could not be reached, and makes nothing."""
+    settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 2.0)
+    faults.inject(endpoint, "timeout")
+    browser = Browser()
+    assert login_with_facebook(site, browser, ADA) == "/?fb_error_or_cancel=1"
+    assert "Facebook could not be reached" in browser.response.text
+    assert not User.objects.exists()
+    assert not FacebookAccount.objects.exists()
+
+
 def test_code_already_used_is_refused(site):
     faults.inject("token", "code_used")
     browser = Browser()

@@ -85,4 +85,5 @@ def test_the_stand_in_cannot_be_enabled_in_production(production_env, tmp_path):
     production_env["DJANGO_SETTINGS_MODULE"] = "production_with_standin"
     result = run(["manage.py", "check"], production_env)
     assert result.returncode != 0
-    assert "fakebook.E001" in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+    assert "The Facebook stand-in (fakebook) is installed while DEBUG is off" in result.stderr

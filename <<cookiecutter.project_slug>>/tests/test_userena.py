@@ -30,6 +30,7 @@ from fakebook.callbacks import signed_request_for
 
 from .browser import Browser
 from .conftest import ADA, facebook_login, signals_sent
+from .dev_server import dev_server, follow_activation_link, sign_up_by_form  # noqa: F401
 from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
 from .test_live_flow import KATHERINE, login_with_facebook, site  # noqa: F401 (fixture)
 
@@ -950,3 +951,12 @@ def test_sign_up_by_form_and_with_facebook_in_a_browser(page, live_server, mailo
     page.screenshot(path=str(RESULTS / "userena-profile.png"), full_page=True)
     violations = [text for text in page.console_messages if "Content Security Policy" in text]
     assert violations == []
+
+
+def test_the_activation_link_follows_the_dev_servers_port(dev_server):  # noqa: F811
+    """`make run PORT=N`: the emailed link points at port N and activates the account there,
+    logged in (SITE_DOMAIN follows the port that `tasks.py run --port` serves)."""
+    browser = sign_up_by_form(dev_server, "/accounts/signup/", "hedy")
+    assert browser.response.url == f"{dev_server.url}/accounts/hedy/signup/complete/"
+    follow_activation_link(dev_server, browser, "hedy")
+    assert browser.response.url == f"{dev_server.url}/accounts/hedy/"

@@ -14,7 +14,9 @@ if not FACEBOOK_APP_SECRET:
     INSTALLED_APPS += ["fakebook"]
     FACEBOOK_APP_ID = FACEBOOK_APP_ID or "100000000000001"
     FACEBOOK_APP_SECRET = "fakebook-local-app-secret"  # noqa: S105 (the stand-in's own)
-    FAKEBOOK_URL = env("FAKEBOOK_URL", default="http://127.0.0.1:8000/fakebook")
+    # A path: the stand-in served by this site, at the host and port of each request, so
+    # `make run PORT=N` needs nothing more. A full URL points at a stand-in served elsewhere.
+    FAKEBOOK_URL = env("FAKEBOOK_URL", default="/fakebook").rstrip("/")
     FACEBOOK_WWW_URL = f"{FAKEBOOK_URL}/www"
     FACEBOOK_GRAPH_URL = f"{FAKEBOOK_URL}/graph"
     FACEBOOK_JWKS_URL = f"{FAKEBOOK_URL}/limited/.well-known/oauth/openid/jwks/"
@@ -24,6 +26,9 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 <%- if cookiecutter.registration_backend == "userena" %>
 
-# userena's emails (printed on the console) link to the development server.
-SITE_DOMAIN = env("DJANGO_SITE_DOMAIN", default="127.0.0.1:8000")
+# userena's emails (printed on the console) link to the development server, on the port
+# `tasks.py run --port` (`make run PORT=`) serves.
+SITE_DOMAIN = env(
+    "DJANGO_SITE_DOMAIN", default=f"127.0.0.1:{env('DJANGO_RUNSERVER_PORT', default='8000')}"
+)
 <%- endif %>

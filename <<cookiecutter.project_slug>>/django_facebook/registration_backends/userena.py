@@ -43,7 +43,7 @@ from userena.models import UserenaSignup
 from userena.utils import get_user_profile
 
 from .. import signals
-from ..conf import setting
+from ..conf import facebook_url, setting
 from ..connect import CONNECT_ACTIONS
 from ..forms import FacebookProfileForm
 from .base import NooptRegistrationBackend
@@ -97,7 +97,7 @@ class UserenaBackend(NooptRegistrationBackend):
     template_name = "userena/signup_form.html"
 
     # The Facebook picture: fetched from these hosts only ("." + domain: any host under it),
-    # or from the origin of FACEBOOK_GRAPH_URL (where the offline stand-in serves it).
+    # or from the origin of the login's Graph calls (where the offline stand-in serves it).
     picture_hosts = ("platform-lookaside.fbsbx.com", ".fbcdn.net")
     # Image types asked for and kept: what Pillow and easy-thumbnails turn into a mugshot.
     picture_types = {
@@ -171,8 +171,10 @@ class UserenaBackend(NooptRegistrationBackend):
             # Only once the user exists for good: a sign-up rolled back sends no link.
             transaction.on_commit(signup.send_activation_email, robust=True)
         if profile.picture_url:
+            graph_url = facebook_url("FACEBOOK_GRAPH_URL", request.build_absolute_uri("/"))
             transaction.on_commit(
-                lambda: self.store_facebook_picture(user, profile.picture_url), robust=True
+                lambda: self.store_facebook_picture(user, profile.picture_url, graph_url),
+                robust=True,
             )
         return user
 
@@ -202,14 +204,17 @@ class UserenaBackend(NooptRegistrationBackend):
 
     # The Facebook picture as the mugshot.
 
-    def store_facebook_picture(self, user, url):
+    def store_facebook_picture(self, user, url, graph_url=None):
         """Fetch the picture at `url` and make it the user's mugshot; True when stored.
+
+        `graph_url` is where the login's Graph calls went (FACEBOOK_GRAPH_URL made absolute
+        for the request), whose origin may serve the picture too.
 
         Any failure (network, size, not an image, storage) is logged and ends here: the
         login that called this goes on without a mugshot.
         """
         try:
-            content, extension = self.fetch_picture(url)
+            content, extension = self.fetch_picture(url, graph_url)
             profile = get_user_profile(user=user)
             profile.mugshot.save(f"facebook.{extension}", ContentFile(content), save=False)
             fields = ["mugshot"]
@@ -229,14 +234,14 @@ class UserenaBackend(NooptRegistrationBackend):
             return False
         return True
 
-    def fetch_picture(self, url):
+    def fetch_picture(self, url, graph_url=None):
         """(bytes, file extension) of the image at `url`; ValueError when it is not one we
         take, requests' errors when it cannot be fetched."""
         deadline = time.monotonic() + self.picture_deadline
         headers = {"Accept": ", ".join(self.picture_types)}
         with requests.Session() as session:
             for _hop in range(self.picture_max_redirects + 1):
-                if not self.picture_url_allowed(url):
+                if not self.picture_url_allowed(url, graph_url):
                     raise ValueError(f"picture host not allowed: {urlsplit(url).netloc!r}")
                 response = session.get(
                     url,
@@ -281,10 +286,10 @@ class UserenaBackend(NooptRegistrationBackend):
                 raise ValueError(f"picture too large: {width}x{height}")
             image.verify()
 
-    def picture_url_allowed(self, url):
+    def picture_url_allowed(self, url, graph_url=None):
         """A Facebook picture host over https, or the Graph API's own origin."""
         parts = urlsplit(url)
-        graph = urlsplit(setting("FACEBOOK_GRAPH_URL"))
+        graph = urlsplit(graph_url or setting("FACEBOOK_GRAPH_URL"))
         if (parts.scheme, parts.netloc) == (graph.scheme, graph.netloc):
             return True
         host = (parts.hostname or "").lower()

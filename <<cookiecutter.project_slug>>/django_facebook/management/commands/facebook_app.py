@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import NoReverseMatch, reverse
 
-from django_facebook.conf import setting
+from django_facebook.conf import facebook_url, setting
 from django_facebook.exceptions import FacebookError, FacebookUnreachable
 from django_facebook.graph import GraphClient
 
@@ -45,10 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<27} {url or site_url + path}")
         if no_check:
             return
-        graph = f"{setting('FACEBOOK_GRAPH_URL')}/{setting('FACEBOOK_API_VERSION')}"
+        graph_url = facebook_url("FACEBOOK_GRAPH_URL", f"{site_url}/")
+        graph = f"{graph_url}/{setting('FACEBOOK_API_VERSION')}"
         self.stdout.write(f"Checking the app id and secret with the Graph API at {graph} ...")
         try:
-            app = GraphClient().app()
+            app = GraphClient(graph_url=graph_url).app()
         except FacebookUnreachable:
             self.stdout.write(
                 self.style.WARNING(

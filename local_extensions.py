@@ -1,18 +1,21 @@
-"""Validate the answers before anything is written.
+"""Check the answers while cookiecutter takes them, before anything is written.
 
-Cookiecutter renders this file with the answers, then runs it; a non-zero exit stops the
-generation and removes the half-made project directory. Each rule prints one line that
-names the field and the rule, so a person can fix the answer and run again.
+cookiecutter.json renders `__answers_checked` with the `check_answers` filter after the
+last prompt. A bad answer raises FailedHookException with one line per broken rule, naming
+the field and the rule: cookiecutter's command line prints exactly that and exits 1, and
+nothing is written. (A pre-gen hook that exits non-zero stops the generation too, but
+cookiecutter then logs its own error and a traceback after the hook's message.)
+
+cookiecutter loads this module itself (`_extensions` in cookiecutter.json) with the
+template's directory on sys.path.
 """
 
-import json
 import keyword
 import re
 import sys
 
-# Rendered by cookiecutter: the answers as JSON inside a raw string, so this file is Python
-# before and after rendering.
-ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
+from cookiecutter.exceptions import FailedHookException
+from jinja2.ext import Extension
 
 REGISTRATION_BACKENDS = ("builtin", "django-registration", "userena")
 
@@ -80,12 +83,17 @@ def problems(answers):
         yield f"facebook_api_version: {answers['facebook_api_version']!r} must look like v26.0"
 
 
-def main():
-    errors = list(problems(ANSWERS))
-    for message in errors:
-        print(f"ERROR: {message}", file=sys.stderr)
-    return 1 if errors else 0
+def check_answers(answers):
+    """The filter: "" for good answers; FailedHookException naming every broken rule."""
+    errors = [f"ERROR: {message}" for message in problems(answers)]
+    if errors:
+        raise FailedHookException("\n".join(errors))
+    return ""
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+class AnswersExtension(Extension):
+    """Adds the `check_answers` filter to cookiecutter's Jinja environment."""
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["check_answers"] = check_answers
