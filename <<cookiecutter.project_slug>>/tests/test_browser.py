@@ -5,6 +5,7 @@ chromium`); in CI (CI=true) a missing Chromium is a failure.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,36 @@ def page(chromium, live_server, settings):
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # Every message the browser logs, to catch Content-Security-Policy violations.
+    # Every message the browser logs, to catch Content-Security-Policy violations; and every
+    # error it logs (a resource that answered 404, a CSP violation, a script error), each of
+    # which fails the test unless the test expects it (`page.expected_errors`: patterns).
     page.console_messages = []
-    page.on("console", lambda message: page.console_messages.append(message.text))
+    page.console_errors = []
+    page.expected_errors = []
+    page.on("console", lambda message: record_console(page, message))
+    page.on("pageerror", lambda error: page.console_errors.append(f"page error: {error}"))
     yield page
     context.close()
+    unexpected = [
+        error
+        for error in page.console_errors
+        if not any(re.fullmatch(expected, error) for expected in page.expected_errors)
+    ]
+    assert unexpected == [], "the browser logged errors"
+
+
+def record_console(page, message):
+    page.console_messages.append(message.text)
+    if message.type == "error":
+        page.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+
+def expect_error_status(page, url, status):
+    """Let the test open `url` knowing it answers `status` (Chromium logs that as an error)."""
+    page.expected_errors.append(
+        rf"Failed to load resource: the server responded with a status of {status} \(.*\) "
+        rf"\({re.escape(url)}\)"
+    )
 
 
 def test_register_with_facebook_lands_on_the_welcome_page(page, live_server):
