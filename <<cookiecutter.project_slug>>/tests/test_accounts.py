@@ -1,5 +1,7 @@
 """The site's own pages: manual sign-up, the account page, passwords, the login button."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.template import Context, Template, TemplateSyntaxError
@@ -21,6 +23,31 @@ def test_home_page_offers_facebook_login(client):
 @pytest.mark.parametrize("name", ["home", "privacy", "login"])
 def test_public_pages_render(client, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+class TestEveryPage:
+    def test_has_an_icon_served_by_the_site(self, client):
+        """No browser logs a 404 for the icon: the pages link it, /favicon.ico answers too."""
+        page = client.get("/").content.decode()
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+        assert icon is not None
+        assert client.get(icon.group(1)).status_code == 200
+        response = client.get("/favicon.ico")
+        assert response.status_code == 200
+        assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+    def test_has_a_description(self, client):
+        page = client.get("/").content.decode()
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', page)
+
+    def test_logging_out_says_so(self, client):
+        client.force_login(User.objects.create_user("ada", "ada@example.com", "pw-12345-long"))
+        response = client.post(reverse("logout"), follow=True)
+        assert not response.wsgi_request.user.is_authenticated
+        assert [str(message) for message in response.context["messages"]] == [
+            "You have been logged out."
+        ]
+        assert "You have been logged out." in response.content.decode()
 
 
 class TestAccountPages:

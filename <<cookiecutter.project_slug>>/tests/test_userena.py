@@ -331,7 +331,7 @@ class TestSignOut:
             response = client.post(reverse("logout"))
         assert response["Location"] == reverse("home")
         assert not logged_in_user(client).is_authenticated
-        assert messages_of(response) == ["You have been signed out."]
+        assert messages_of(response) == ["You have been logged out."]
         assert sent[0][1]["user"] == user
 
     def test_get_does_not_log_out(self, client):
