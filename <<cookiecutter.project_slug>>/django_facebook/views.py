@@ -39,9 +39,11 @@ def login(request):
     """Start a login: remember the redirect parameters and a state, open Facebook's dialog."""
     data = request.POST if request.method == "POST" else request.GET
     redirect_uri = oauth.callback_uri(request)
-    new_state = state.new_state(
-        request, redirect_uri, redirects.safe_next_parameters(request, data)
-    )
+    parameters = redirects.safe_next_parameters(request, data)
+    origin = redirects.origin_of(request)
+    if origin:
+        parameters[redirects.ORIGIN_KEY] = origin
+    new_state = state.new_state(request, redirect_uri, parameters)
     return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri))
 
 
@@ -51,17 +53,26 @@ def login(request):
 def callback(request):
     """Facebook's redirect back: check the state, read the profile, log in/connect/register."""
     backend = get_registration_backend()
-    entry = state.pop_state(request, request.GET.get("state"))
+    state_value = request.GET.get("state")
+    entry = state.pop_state(request, state_value)
     if entry is None:
+        completed = state.completed_login(request, state_value)
+        if completed is not None and _is_linked(request.user, completed["facebook_id"]):
+            # The callback of the login that logged this person in, again (a reload, the back
+            # button): they are where they wanted to be; no Graph call, no error.
+            return HttpResponseRedirect(completed["landing"] or redirects.next_url(request, ()))
         logger.info("Facebook callback refused: missing, unknown, expired or used state")
         return backend.post_error(
             request, message=_("Your Facebook login expired or was not started here. Try again.")
         )
     request.facebook_next_parameters = entry["next"]
+    if request.GET.get("error_reason") == "user_denied":
+        logger.info("Facebook login cancelled by the person")
+        return backend.post_cancel(request)
     if "error" in request.GET or "code" not in request.GET:
         reason = request.GET.get("error_reason", "")[:100]
         logger.info("Facebook login not completed: error_reason=%r", reason)
-        return backend.post_error(request, message=_("Facebook login was cancelled."))
+        return backend.post_error(request, message=_("Facebook did not complete the login."))
     try:
         client = GraphClient()
         token = client.exchange_code(request.GET["code"], entry["redirect_uri"])
@@ -69,7 +80,11 @@ def callback(request):
         profile = FacebookProfile.from_graph(client.me(token.token, fields))
     except FacebookError as error:
         return backend.post_error(request, message=error.user_message)
-    return _connect(request, backend, profile, token)
+    response = _connect(request, backend, profile, token)
+    if request.user.is_authenticated:
+        landing = response.url if isinstance(response, HttpResponseRedirect) else None
+        state.remember_completed(request, state_value, profile.id, landing)
+    return response
 
 
 @sensitive_variables("token", "pending")
@@ -145,6 +160,13 @@ def _connect(request, backend, profile, token):
     if action is CONNECT_ACTIONS.CONNECT:
         messages.success(request, _("Your account is now connected to Facebook."))
     return backend.post_connect(request, user, action)
+
+
+def _is_linked(user, facebook_id):
+    return (
+        user.is_authenticated
+        and FacebookAccount.objects.filter(user=user, facebook_id=facebook_id).exists()
+    )
 
 
 def _render_form(request, form, profile, status=200):
