@@ -102,8 +102,7 @@ def complete_registration(request):
     request.facebook_next_parameters = pending["next"]
     profile = FacebookProfile.from_dict(pending["profile"])
     if request.method == "GET":
-        form = backend.get_facebook_form_class(request)(data=pending["data"])
-        return _render_form(request, form, profile)
+        return _first_display(request, backend, pending["data"], profile)
     if any(len(values) > 1 for _, values in request.POST.lists()):
         raise BadRequest("a form field was sent more than once")
     token = AccessToken(decrypt(pending["token"]), None)
@@ -169,11 +168,32 @@ def _is_linked(user, facebook_id):
     )
 
 
-def _render_form(request, form, profile, status=200):
+def _first_display(request, backend, data, profile):
+    """The form as first shown: no errors yet (the person has typed nothing), but what
+    Facebook did not give, or gave and cannot be used, said plainly; what passed is filled in.
+    """
+    form_class = backend.get_facebook_form_class(request)
+    checked = form_class(data=data)
+    checked.is_valid()
+    asked = [
+        {
+            "name": name,
+            "label": checked.fields[name].label or name,
+            "value": data.get(name) or "",
+            "error": errors[0],
+        }
+        for name, errors in checked.errors.items()
+        if name in checked.fields
+    ]
+    initial = {name: value for name, value in data.items() if name not in checked.errors}
+    return _render_form(request, form_class(initial=initial), profile, asked=asked)
+
+
+def _render_form(request, form, profile, status=200, asked=None):
     """The form; a POST whose data did not pass answers 400 Bad Request with the errors."""
     return render(
         request,
         "django_facebook/complete_registration.html",
-        {"form": form, "facebook_profile": profile},
+        {"form": form, "facebook_profile": profile, "asked": asked or []},
         status=status,
     )

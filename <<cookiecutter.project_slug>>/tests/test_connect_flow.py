@@ -57,6 +57,12 @@ class TestStart:
         assert start_login(client) != start_login(client)
 
 
+def assert_no_errors_shown(html):
+    for error_sign in ("errorlist", "alert--error", 'aria-invalid="true"', "Please correct"):
+        assert error_sign not in html
+    assert "This field is required" not in html
+
+
 class TestRegister:
     def test_new_person_is_registered_logged_in_and_welcomed(self, client, graph):
         with signals_sent(signals.facebook_user_registered) as sent:
@@ -111,7 +117,13 @@ class TestRegister:
         assert not User.objects.exists()
         page = client.get(response["Location"])
         assert page.status_code == 200
-        assert "Complete your account" in page.content.decode()
+        html = page.content.decode()
+        assert "Complete your account" in html
+        # First display: what Facebook did not give and why it is asked; no error yet.
+        assert "Facebook did not share your email" in html
+        assert "account messages" in html
+        assert_no_errors_shown(html)
+        assert 'value="ada.lovelace"' in html
         response = client.post(
             response["Location"], {"username": "ada", "email": "ada@elsewhere.example"}
         )
@@ -129,12 +141,17 @@ class TestRegister:
         response = facebook_login(client)
         assert response["Location"] == reverse("facebook:complete_registration")
         page = client.get(response["Location"]).content.decode()
+        assert "We made the username <strong>ada.lovelace</strong>" in page
         assert "already exists" in page
+        assert_no_errors_shown(page)
+        assert 'value="ada@example.com"' in page
+        assert 'value="ada.lovelace"' not in page
         response = client.post(
             reverse("facebook:complete_registration"),
             {"username": "ada.lovelace", "email": "ada@example.com"},
         )
         assert response.status_code == 400
+        assert "errorlist" in response.content.decode()
         assert User.objects.count() == 1
 
     def test_complete_step_refuses_a_taken_email(self, client, graph):
