@@ -50,6 +50,58 @@ class TestEveryPage:
         assert "You have been logged out." in response.content.decode()
 
 
+class TestSignUpHelp:
+    PASSWORD_HELP = (
+        "At least 8 characters, not like your username or email address, not a common "
+        "password and not only digits."
+    )
+
+    def test_reads_as_a_product_would(self, client):
+        page = client.get(reverse("registration_register")).content.decode()
+        for developer_text in ("Required. 150 characters", "Your password can", "verification"):
+            assert developer_text not in page
+        assert "characters: letters, digits" in page
+        assert self.PASSWORD_HELP in page
+        assert "The same password again" in page
+
+    @pytest.mark.parametrize(
+        ("username", "password"),
+        [
+            ("grace", "Ab3$x"),  # too short
+            ("grace", "83920174629"),  # only digits
+            ("grace", "password123"),  # a common password
+            ("gracehopper", "gracehopper1"),  # like the username
+            ("grace hopper", "a-long-passphrase-42"),  # a space in the username
+        ],
+    )
+    def test_the_same_rules_are_enforced(self, client, username, password):
+        data = {
+            "username": username,
+            "email": "grace@example.org",
+            "password1": password,
+            "password2": password,
+        }
+        response = client.post(reverse("registration_register"), data)
+        assert "errorlist" in response.content.decode()
+        assert not User.objects.exists()
+
+    def test_a_password_that_keeps_the_rules_is_taken(self, client):
+        password = "a-long-passphrase-42"
+        data = {"username": "grace", "email": "grace@example.org"}
+        client.post(
+            reverse("registration_register"), data | {"password1": password, "password2": password}
+        )
+        assert User.objects.get().check_password(password)
+
+    def test_the_sentence_follows_the_validators(self):
+        from django.contrib.auth.password_validation import MinimumLengthValidator
+
+        from django_facebook.forms import password_help_text
+
+        assert password_help_text([MinimumLengthValidator(12)]) == "At least 12 characters."
+        assert password_help_text([]) == ""
+
+
 class TestAccountPages:
     def test_profile_needs_login(self, client):
         response = client.get(reverse("accounts:profile"))
