@@ -5,8 +5,8 @@ pages are found as a person finds them, and more: from the home page and from ev
 the site that takes no parameter, every link on the site is followed, first as a visitor,
 then logged in with the stand-in's Facebook; the pages no link leads to (404, 403, the
 stand-in's dialog and its error page, "complete your account", the notice of a cancelled
-login, a data deletion status) are opened on purpose. The findings of
-every page, by impact, are written to test-results/axe.json.
+login, a data deletion status) are opened on purpose. The findings of every page, by impact,
+are written to test-results/axe.json.
 """
 
 import json
