@@ -85,12 +85,15 @@ class Scan:
             if probe.status != 200 or "text/html" not in probe.headers.get("content-type", ""):
                 continue
             self.page.goto(self.base + path)
-            self.here(f"{label} {urlsplit(self.page.url).path}")
+            name = f"{label} {urlsplit(self.page.url).path}"
+            if name in self.results:  # a redirect to a page scanned already
+                continue
+            self.here(name)
             for href in self.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
                 link = urlsplit(href)
-                if f"{link.scheme}://{link.netloc}" != self.base or not self._is_page(link.path):
-                    continue
-                queue.append(link.path + (f"?{link.query}" if link.query else ""))
+                # One visit per page: a query string (?next=...) gives the same page.
+                if f"{link.scheme}://{link.netloc}" == self.base and self._is_page(link.path):
+                    queue.append(link.path)
 
     @staticmethod
     def _is_page(path):
