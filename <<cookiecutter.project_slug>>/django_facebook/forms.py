@@ -1,10 +1,73 @@
-"""Registration forms of the built-in backend."""
+"""Registration forms of the built-in backend, and the help texts of every sign-up form."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.password_validation import (
+    CommonPasswordValidator,
+    MinimumLengthValidator,
+    NumericPasswordValidator,
+    UserAttributeSimilarityValidator,
+    get_default_password_validators,
+)
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Django's own validators, each said in a few words; any other keeps its own help text.
+PASSWORD_RULES = {
+    CommonPasswordValidator: gettext_lazy("not a common password"),
+    NumericPasswordValidator: gettext_lazy("not only digits"),
+    UserAttributeSimilarityValidator: gettext_lazy("not like your username or email address"),
+}
+
+
+def password_help_text(validators=None):
+    """The rules of AUTH_PASSWORD_VALIDATORS in one sentence a person reads at a glance.
+
+    Django's help lists one "Your password can't..." line per validator, which reads as a
+    developer's form. The sentence is made from the validators themselves, so it always
+    says what is enforced: "At least 8 characters, not only digits and not a common
+    password."
+    """
+    phrases, others = [], []
+    for validator in get_default_password_validators() if validators is None else validators:
+        if isinstance(validator, MinimumLengthValidator):
+            phrases.insert(0, _("at least %(count)d characters") % {"count": validator.min_length})
+        elif type(validator) in PASSWORD_RULES:
+            phrases.append(str(PASSWORD_RULES[type(validator)]))
+        else:
+            others.append(str(validator.get_help_text()))
+    if len(phrases) > 1:
+        phrases[-2:] = [_("%(first)s and %(last)s") % {"first": phrases[-2], "last": phrases[-1]}]
+    sentence = [capfirst(", ".join(phrases)) + "."] if phrases else []
+    return " ".join(sentence + others)
+
+
+class PlainHelpTexts:
+    """Form mixin: help texts that read as a product's, not Django's defaults.
+
+    Only the words change: the fields, their validators and AUTH_PASSWORD_VALIDATORS are the
+    same. `username_allowed` says what a username may hold (Django's username validator).
+    """
+
+    username_allowed = gettext_lazy("letters, digits and the signs @ . + - _, no spaces")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = {
+            "password1": password_help_text(),
+            "password2": _("The same password again, to be sure it is typed right."),
+        }
+        username = self.fields.get("username")
+        if username is not None and username.max_length:
+            texts["username"] = _(
+                "Up to %(count)d characters: %(allowed)s. Others see it on the site."
+            ) % {"count": username.max_length, "allowed": self.username_allowed}
+        for name, text in texts.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
 
 
 class UniqueEmailMixin:
@@ -33,26 +96,28 @@ class UsernameCheckedOnce:
             self._update_errors(error)
 
 
-class FacebookRegistrationFormUniqueEmail(UsernameCheckedOnce, UniqueEmailMixin, UserCreationForm):
+class FacebookRegistrationFormUniqueEmail(
+    PlainHelpTexts, UsernameCheckedOnce, UniqueEmailMixin, UserCreationForm
+):
     """Manual sign-up: username, email, password twice (Django Facebook's form name)."""
 
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
 
 
-class FacebookProfileForm(UsernameCheckedOnce, UniqueEmailMixin, forms.ModelForm):
+class FacebookProfileForm(PlainHelpTexts, UsernameCheckedOnce, UniqueEmailMixin, forms.ModelForm):
     """A Facebook sign-up: the username and email, checked as for a manual sign-up.
 
     The user gets no usable password: Facebook is how they log in, until they set one.
     """
 
     email = forms.EmailField(
-        label=_("Email"),
+        label=gettext_lazy("Email"),
         max_length=254,
-        help_text=_("Account messages are sent here."),
+        help_text=gettext_lazy("Account messages are sent here."),
     )
 
     class Meta:

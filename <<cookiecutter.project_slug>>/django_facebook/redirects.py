@@ -15,6 +15,10 @@ from .conf import setting
 
 NEXT_PARAMETERS = ("next", "login_next", "connect_next", "register_next", "error_next")
 ERROR_KEYS = ("error_next", "next")
+# The page where a login started (its Referer), kept with the parameters: a cancelled login
+# goes back there when no parameter says otherwise.
+ORIGIN_KEY = "origin"
+CANCEL_KEYS = (*ERROR_KEYS, ORIGIN_KEY)
 MAX_URL_LENGTH = 2000
 
 
@@ -39,6 +43,16 @@ def safe_next_parameters(request, data=None):
     return {
         key: data[key] for key in NEXT_PARAMETERS if key in data and is_safe_url(request, data[key])
     }
+
+
+def origin_of(request):
+    """The page of this site the request came from (its Referer), as a path; else None."""
+    referer = request.headers.get("Referer", "")
+    if not is_safe_url(request, referer):
+        return None
+    parts = urlsplit(referer)
+    path = urlunsplit(("", "", parts.path, parts.query, ""))
+    return path if is_safe_url(request, path) else None
 
 
 def next_parameters(request):

@@ -10,6 +10,7 @@ expires after FACEBOOK_STATE_MAX_AGE seconds. A few logins may be pending at onc
 tabs); the oldest are dropped beyond that.
 """
 
+import hashlib
 import secrets
 import time
 
@@ -19,6 +20,10 @@ from .conf import setting
 
 SESSION_KEY = "_facebook_logins"
 MAX_PENDING = 5
+# The last login completed in this session: a digest of its state, the Facebook id it logged
+# in or connected, and where it landed. A reload or the back button brings its callback again;
+# that is no attack and no error for the person it logged in (see completed_login).
+COMPLETED_KEY = "_facebook_completed_login"
 
 
 def new_state(request, redirect_uri, next_parameters):
@@ -54,3 +59,28 @@ def pop_state(request, state):
 def _unexpired(pending, now):
     max_age = setting("FACEBOOK_STATE_MAX_AGE")
     return {key: entry for key, entry in pending.items() if now - entry["created"] <= max_age}
+
+
+def remember_completed(request, state, facebook_id, landing):
+    """Note that the login of `state` logged in or connected `facebook_id`, ending at `landing`."""
+    request.session[COMPLETED_KEY] = {
+        "state": _digest(state),
+        "facebook_id": facebook_id,
+        "landing": landing,
+    }
+
+
+def completed_login(request, state):
+    """The record of remember_completed() when `state` is the login it completed; else None.
+
+    The session is the one that completed it (a logout flushes it), so the callback comes
+    back to the same person; the caller still checks who is logged in now.
+    """
+    record = request.session.get(COMPLETED_KEY)
+    if not isinstance(state, str) or not state or not isinstance(record, dict):
+        return None
+    return record if constant_time_compare(record.get("state", ""), _digest(state)) else None
+
+
+def _digest(state):
+    return hashlib.sha256(state.encode()).hexdigest()

@@ -39,9 +39,11 @@ def login(request):
     """Start a login: remember the redirect parameters and a state, open Facebook's dialog."""
     data = request.POST if request.method == "POST" else request.GET
     redirect_uri = oauth.callback_uri(request)
-    new_state = state.new_state(
-        request, redirect_uri, redirects.safe_next_parameters(request, data)
-    )
+    parameters = redirects.safe_next_parameters(request, data)
+    origin = redirects.origin_of(request)
+    if origin:
+        parameters[redirects.ORIGIN_KEY] = origin
+    new_state = state.new_state(request, redirect_uri, parameters)
     www_url = facebook_url("FACEBOOK_WWW_URL", request.build_absolute_uri("/"))
     return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri, www_url=www_url))
 
@@ -52,17 +54,26 @@ def login(request):
 def callback(request):
     """Facebook's redirect back: check the state, read the profile, log in/connect/register."""
     backend = get_registration_backend()
-    entry = state.pop_state(request, request.GET.get("state"))
+    state_value = request.GET.get("state")
+    entry = state.pop_state(request, state_value)
     if entry is None:
+        completed = state.completed_login(request, state_value)
+        if completed is not None and _is_linked(request.user, completed["facebook_id"]):
+            # The callback of the login that logged this person in, again (a reload, the back
+            # button): they are where they wanted to be; no Graph call, no error.
+            return HttpResponseRedirect(completed["landing"] or redirects.next_url(request, ()))
         logger.info("Facebook callback refused: missing, unknown, expired or used state")
         return backend.post_error(
             request, message=_("Your Facebook login expired or was not started here. Try again.")
         )
     request.facebook_next_parameters = entry["next"]
+    if request.GET.get("error_reason") == "user_denied":
+        logger.info("Facebook login cancelled by the person")
+        return backend.post_cancel(request)
     if "error" in request.GET or "code" not in request.GET:
         reason = request.GET.get("error_reason", "")[:100]
         logger.info("Facebook login not completed: error_reason=%r", reason)
-        return backend.post_error(request, message=_("Facebook login was cancelled."))
+        return backend.post_error(request, message=_("Facebook did not complete the login."))
     try:
         client = GraphClient(
             graph_url=facebook_url("FACEBOOK_GRAPH_URL", request.build_absolute_uri("/"))
@@ -72,7 +83,11 @@ def callback(request):
         profile = FacebookProfile.from_graph(client.me(token.token, fields))
     except FacebookError as error:
         return backend.post_error(request, message=error.user_message)
-    return _connect(request, backend, profile, token)
+    response = _connect(request, backend, profile, token)
+    if request.user.is_authenticated:
+        landing = response.url if isinstance(response, HttpResponseRedirect) else None
+        state.remember_completed(request, state_value, profile.id, landing)
+    return response
 
 
 @sensitive_variables("token", "pending")
@@ -89,8 +104,7 @@ def complete_registration(request):
     request.facebook_next_parameters = pending["next"]
     profile = FacebookProfile.from_dict(pending["profile"])
     if request.method == "GET":
-        form = backend.get_facebook_form_class(request)(data=pending["data"])
-        return _render_form(request, form, profile)
+        return _first_display(request, backend, pending["data"], profile)
     if any(len(values) > 1 for _, values in request.POST.lists()):
         raise BadRequest("a form field was sent more than once")
     token = pending_token(pending)
@@ -168,11 +182,39 @@ def pending_token(pending):
     return AccessToken(decrypt(pending["token"]), None)
 
 
-def _render_form(request, form, profile, status=200):
+def _is_linked(user, facebook_id):
+    return (
+        user.is_authenticated
+        and FacebookAccount.objects.filter(user=user, facebook_id=facebook_id).exists()
+    )
+
+
+def _first_display(request, backend, data, profile):
+    """The form as first shown: no errors yet (the person has typed nothing), but what
+    Facebook did not give, or gave and cannot be used, said plainly; what passed is filled in.
+    """
+    form_class = backend.get_facebook_form_class(request)
+    checked = form_class(data=data)
+    checked.is_valid()
+    asked = [
+        {
+            "name": name,
+            "label": checked.fields[name].label or name,
+            "value": data.get(name) or "",
+            "error": errors[0],
+        }
+        for name, errors in checked.errors.items()
+        if name in checked.fields
+    ]
+    initial = {name: value for name, value in data.items() if name not in checked.errors}
+    return _render_form(request, form_class(initial=initial), profile, asked=asked)
+
+
+def _render_form(request, form, profile, status=200, asked=None):
     """The form; a POST whose data did not pass answers 400 Bad Request with the errors."""
     return render(
         request,
         "django_facebook/complete_registration.html",
-        {"form": form, "facebook_profile": profile},
+        {"form": form, "facebook_profile": profile, "asked": asked or []},
         status=status,
     )

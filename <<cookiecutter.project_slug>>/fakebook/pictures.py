@@ -4,12 +4,14 @@ Facebook answers /{user-id}/picture with a redirect to its CDN, or with JSON des
 the image (Facebook's User docs). The stand-in's "CDN" is its own avatar view, which
 draws the person's initials, so nothing is fetched from the network. A client that asks for
 a raster image (Accept: image/png without image/svg+xml), as a server storing the picture
-does, gets a PNG, as Facebook's CDN serves JPEG: a pattern in the person's colour, written
-with the standard library (zlib, struct), so the stand-in needs no imaging package.
+does, gets a PNG, as Facebook's CDN serves JPEG: the same initials on the same colour, drawn
+with a small built-in bitmap font and written with the standard library (zlib, struct), so
+the stand-in needs no imaging package and the stored mugshot matches the picture the site
+shows from the SVG.
 """
 
-import hashlib
 import struct
+import unicodedata
 import zlib
 
 from django.urls import reverse
@@ -70,21 +72,66 @@ def wants_png(accept):
     return "image/png" in types and "image/svg+xml" not in types
 
 
+# A 5 x 7 bitmap font for the initials: seven rows of five pixels per letter.
+FONT = {
+    "A": "01110 10001 10001 11111 10001 10001 10001",
+    "B": "11110 10001 10001 11110 10001 10001 11110",
+    "C": "01110 10001 10000 10000 10000 10001 01110",
+    "D": "11110 10001 10001 10001 10001 10001 11110",
+    "E": "11111 10000 10000 11110 10000 10000 11111",
+    "F": "11111 10000 10000 11110 10000 10000 10000",
+    "G": "01110 10001 10000 10111 10001 10001 01111",
+    "H": "10001 10001 10001 11111 10001 10001 10001",
+    "I": "01110 00100 00100 00100 00100 00100 01110",
+    "J": "00111 00010 00010 00010 00010 10010 01100",
+    "K": "10001 10010 10100 11000 10100 10010 10001",
+    "L": "10000 10000 10000 10000 10000 10000 11111",
+    "M": "10001 11011 10101 10101 10001 10001 10001",
+    "N": "10001 10001 11001 10101 10011 10001 10001",
+    "O": "01110 10001 10001 10001 10001 10001 01110",
+    "P": "11110 10001 10001 11110 10000 10000 10000",
+    "Q": "01110 10001 10001 10001 10101 10010 01101",
+    "R": "11110 10001 10001 11110 10100 10010 10001",
+    "S": "01111 10000 10000 01110 00001 00001 11110",
+    "T": "11111 00100 00100 00100 00100 00100 00100",
+    "U": "10001 10001 10001 10001 10001 10001 01110",
+    "V": "10001 10001 10001 10001 10001 01010 00100",
+    "W": "10001 10001 10001 10101 10101 10101 01010",
+    "X": "10001 10001 01010 00100 01010 10001 10001",
+    "Y": "10001 10001 01010 00100 00100 00100 00100",
+    "Z": "11111 00001 00010 00100 01000 10000 11111",
+    "?": "01110 10001 00001 00010 00100 00000 00100",
+}
+
+
+def glyph_rows(initials):
+    """The initials as seven rows of pixels (1 = ink), letters one pixel apart."""
+    letters = []
+    for letter in initials or "?":
+        base = unicodedata.normalize("NFKD", letter)[:1].upper()
+        letters.append(FONT.get(base, FONT["?"]).split())
+    return ["0".join(glyph[row] for glyph in letters) for row in range(7)]
+
+
 def avatar_png(user, size):
-    """A square PNG: a 5 x 5 mirrored pattern of the person's own, white on their colour."""
+    """A square PNG: the person's initials in white on their colour, as the SVG draws them."""
     colour = bytes.fromhex(_COLOURS[int(user.id) % len(_COLOURS)][1:])
     white = b"\xff\xff\xff"
-    digest = hashlib.sha256(user.id.encode()).digest()
-    # Cell (row, column) is set by one bit of the digest; columns mirror around the middle.
-    cells = [[digest[row * 3 + min(col, 4 - col)] & 1 for col in range(5)] for row in range(5)]
-    edges = [size * i // 5 for i in range(6)]
+    text = glyph_rows(user.initials)
+    # The text takes about half the width, and at most 40 % of the height, as in the SVG.
+    scale = max(1, min(size // (2 * len(text[0])), size * 2 // 35))
+    left = (size - scale * len(text[0])) // 2
+    top = (size - scale * 7) // 2
+    blank = colour * size
     rows = []
-    for row in range(5):
-        line = b"".join(
-            (white if cells[row][col] else colour) * (edges[col + 1] - edges[col])
-            for col in range(5)
-        )
-        rows += [b"\x00" + line] * (edges[row + 1] - edges[row])  # filter type 0 per line
+    for y in range(size):
+        row = (y - top) // scale if y >= top else -1
+        if 0 <= row < 7:
+            ink = b"".join((white if bit == "1" else colour) * scale for bit in text[row])
+            line = colour * left + ink + colour * (size - left - scale * len(text[row]))
+        else:
+            line = blank
+        rows.append(b"\x00" + line)  # filter type 0 per line
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
     return b"".join(
         [

@@ -88,9 +88,9 @@ def graph():
         yield FakeGraph(mock)
 
 
-def start_login(client, **params):
+def start_login(client, headers=None, **params):
     """GET facebook:login; return the state it put in the dialog URL."""
-    response = client.get(reverse("facebook:login"), params)
+    response = client.get(reverse("facebook:login"), params, headers=headers)
     assert response.status_code == 302
     query = parse_qs(urlsplit(response["Location"]).query)
     return query["state"][0]

@@ -1,5 +1,7 @@
 """The site's own pages: manual sign-up, the account page, passwords, the login button."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.template import Context, Template, TemplateSyntaxError
@@ -21,6 +23,83 @@ def test_home_page_offers_facebook_login(client):
 @pytest.mark.parametrize("name", ["home", "privacy", "login"])
 def test_public_pages_render(client, name):
     assert client.get(reverse(name)).status_code == 200
+
+
+class TestEveryPage:
+    def test_has_an_icon_served_by_the_site(self, client):
+        """No browser logs a 404 for the icon: the pages link it, /favicon.ico answers too."""
+        page = client.get("/").content.decode()
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+        assert icon is not None
+        assert client.get(icon.group(1)).status_code == 200
+        response = client.get("/favicon.ico")
+        assert response.status_code == 200
+        assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+
+    def test_has_a_description(self, client):
+        page = client.get("/").content.decode()
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', page)
+
+    def test_logging_out_says_so(self, client):
+        client.force_login(User.objects.create_user("ada", "ada@example.com", "pw-12345-long"))
+        response = client.post(reverse("logout"), follow=True)
+        assert not response.wsgi_request.user.is_authenticated
+        assert [str(message) for message in response.context["messages"]] == [
+            "You have been logged out."
+        ]
+        assert "You have been logged out." in response.content.decode()
+
+
+class TestSignUpHelp:
+    PASSWORD_HELP = (
+        "At least 8 characters, not like your username or email address, not a common "
+        "password and not only digits."
+    )
+
+    def test_reads_as_a_product_would(self, client):
+        page = client.get(reverse("registration_register")).content.decode()
+        for developer_text in ("Required. 150 characters", "Your password can", "verification"):
+            assert developer_text not in page
+        assert "characters: letters, digits" in page
+        assert self.PASSWORD_HELP in page
+        assert "The same password again" in page
+
+    @pytest.mark.parametrize(
+        ("username", "password"),
+        [
+            ("grace", "Ab3$x"),  # too short
+            ("grace", "83920174629"),  # only digits
+            ("grace", "password123"),  # a common password
+            ("gracehopper", "gracehopper1"),  # like the username
+            ("grace hopper", "a-long-passphrase-42"),  # a space in the username
+        ],
+    )
+    def test_the_same_rules_are_enforced(self, client, username, password):
+        data = {
+            "username": username,
+            "email": "grace@example.org",
+            "password1": password,
+            "password2": password,
+        }
+        response = client.post(reverse("registration_register"), data)
+        assert "errorlist" in response.content.decode()
+        assert not User.objects.exists()
+
+    def test_a_password_that_keeps_the_rules_is_taken(self, client):
+        password = "a-long-passphrase-42"
+        data = {"username": "grace", "email": "grace@example.org"}
+        client.post(
+            reverse("registration_register"), data | {"password1": password, "password2": password}
+        )
+        assert User.objects.get().check_password(password)
+
+    def test_the_sentence_follows_the_validators(self):
+        from django.contrib.auth.password_validation import MinimumLengthValidator
+
+        from django_facebook.forms import password_help_text
+
+        assert password_help_text([MinimumLengthValidator(12)]) == "At least 12 characters."
+        assert password_help_text([]) == ""
 
 
 class TestAccountPages:

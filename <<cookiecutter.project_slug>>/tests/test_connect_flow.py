@@ -84,6 +84,12 @@ class TestStart:
         assert start_login(client) != start_login(client)
 
 
+def assert_no_errors_shown(html):
+    for error_sign in ("errorlist", "alert--error", 'aria-invalid="true"', "Please correct"):
+        assert error_sign not in html
+    assert "This field is required" not in html
+
+
 class TestRegister:
     def test_new_person_is_registered_logged_in_and_welcomed(self, client, graph):
         with signals_sent(signals.facebook_user_registered) as sent:
@@ -138,7 +144,13 @@ class TestRegister:
         assert not User.objects.exists()
         page = client.get(response["Location"])
         assert page.status_code == 200
-        assert "Complete your account" in page.content.decode()
+        html = page.content.decode()
+        assert "Complete your account" in html
+        # First display: what Facebook did not give and why it is asked; no error yet.
+        assert "Facebook did not share your email" in html
+        assert "account messages" in html
+        assert_no_errors_shown(html)
+        assert 'value="ada.lovelace"' in html
         response = client.post(
             response["Location"], {"username": "ada", "email": "ada@elsewhere.example"}
         )
@@ -156,12 +168,17 @@ class TestRegister:
         response = facebook_login(client)
         assert response["Location"] == reverse("facebook:complete_registration")
         page = client.get(response["Location"]).content.decode()
+        assert "We made the username <strong>ada.lovelace</strong>" in page
         assert "already exists" in page
+        assert_no_errors_shown(page)
+        assert 'value="ada@example.com"' in page
+        assert 'value="ada.lovelace"' not in page
         response = client.post(
             reverse("facebook:complete_registration"),
             {"username": "ada.lovelace", "email": "ada@example.com"},
         )
         assert response.status_code == 400
+        assert "errorlist" in response.content.decode()
         assert User.objects.count() == 1
 
     def test_complete_step_refuses_a_taken_email(self, client, graph):
@@ -247,23 +264,114 @@ class TestConnect:
         assert FacebookAccount.objects.get().access_token == TOKEN
 
 
-class TestErrors:
-    def test_cancel_goes_to_error_next(self, client, graph):
-        state = start_login(client, error_next="/e/", next="/n/")
-        response = client.get(
-            reverse("facebook:callback"),
-            {
-                "error": "access_denied",
-                "error_reason": "user_denied",
-                "error_code": "200",
-                "error_description": "Permissions error",
-                "state": state,
-            },
+def cancel(client, state):
+    """Facebook's redirect back when the person cancels the dialog."""
+    return client.get(
+        reverse("facebook:callback"),
+        {
+            "error": "access_denied",
+            "error_reason": "user_denied",
+            "error_code": "200",
+            "error_description": "Permissions error",
+            "state": state,
+        },
+    )
+
+
+class TestCancel:
+    def test_goes_to_error_next_first(self, client, graph):
+        state = start_login(
+            client, error_next="/e/", next="/n/", headers={"Referer": "http://testserver/o/"}
         )
+        response = cancel(client, state)
         assert response["Location"] == "/e/?fb_error_or_cancel=1"
-        assert messages_of(response) == ["Facebook login was cancelled."]
         assert graph.calls == 0
 
+    def test_then_next(self, client, graph):
+        state = start_login(client, next="/n/", headers={"Referer": "http://testserver/o/"})
+        assert cancel(client, state)["Location"] == "/n/?fb_error_or_cancel=1"
+
+    def test_is_a_notice_back_on_the_page_where_the_login_started(self, client, graph):
+        state = start_login(client, headers={"Referer": "http://testserver/accounts/login/?x=1"})
+        response = cancel(client, state)
+        assert response["Location"] == "/accounts/login/?x=1&fb_error_or_cancel=1"
+        [message] = get_messages(response.wsgi_request)
+        assert message.level_tag == "info"
+        assert "cancelled" in str(message)
+        page = client.get(response["Location"]).content.decode()
+        assert "message--info" in page
+        assert "message--error" not in page
+
+    @pytest.mark.parametrize(
+        "referer",
+        [
+            "https://evil.example/accounts/login/",
+            "//evil.example/",
+            "http://testserver//evil.example/",
+            "javascript:alert(1)",
+            "http://testserver/\x0d\x0aSet-Cookie:x",
+            "",
+        ],
+    )
+    def test_a_foreign_or_odd_referer_is_never_followed(self, client, graph, referer):
+        state = start_login(client, headers={"Referer": referer})
+        assert cancel(client, state)["Location"] == "/?fb_error_or_cancel=1"
+
+    def test_other_dialog_errors_stay_errors(self, client, graph):
+        state = start_login(client, headers={"Referer": "http://testserver/o/"})
+        response = client.get(
+            reverse("facebook:callback"), {"error": "server_error", "state": state}
+        )
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        [message] = get_messages(response.wsgi_request)
+        assert message.level_tag == "error"
+
+
+class TestReplayedCallback:
+    def test_of_the_own_login_lands_quietly(self, client, graph):
+        make_linked_user()
+        state = start_login(client, login_next="/l/")
+        params = {"code": "a-code", "state": state}
+        assert client.get(reverse("facebook:callback"), params)["Location"] == "/l/"
+        response = client.get(reverse("facebook:callback"), params)
+        assert response["Location"] == "/l/"
+        assert messages_of(response) == []
+        assert graph.calls == 2
+
+    def test_of_a_registration_lands_quietly_too(self, client, graph):
+        state = start_login(client)
+        params = {"code": "a-code", "state": state}
+        first = client.get(reverse("facebook:callback"), params)
+        again = client.get(reverse("facebook:callback"), params)
+        assert again["Location"] == first["Location"]
+        assert messages_of(again) == []
+
+    def test_after_a_logout_is_refused(self, client, graph):
+        make_linked_user()
+        state = start_login(client)
+        client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        client.logout()
+        response = client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert "expired" in messages_of(response)[0]
+
+    def test_with_another_state_is_still_an_error(self, client, graph):
+        make_linked_user()
+        facebook_login(client)
+        response = client.get(reverse("facebook:callback"), {"code": "a-code", "state": "forged"})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+        assert graph.calls == 2
+
+    def test_for_a_person_whose_link_is_gone_is_an_error(self, client, graph):
+        make_linked_user()
+        state = start_login(client)
+        client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        FacebookAccount.objects.all().delete()
+        response = client.get(reverse("facebook:callback"), {"code": "a-code", "state": state})
+        assert response["Location"] == "/?fb_error_or_cancel=1"
+
+
+class TestErrors:
     @pytest.mark.parametrize("state", [None, "", "forged", "x" * 5000])
     def test_bad_state_never_reaches_facebook(self, client, graph, state):
         start_login(client, error_next="/e/")

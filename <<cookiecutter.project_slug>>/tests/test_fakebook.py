@@ -540,6 +540,37 @@ def test_avatar_is_a_png_for_whoever_asks_for_raster_only(client, accept, conten
     assert len(zlib.decompress(chunks[b"IDAT"])) == 200 * (1 + 3 * 200)
 
 
+def test_the_png_avatar_shows_the_initials_of_the_svg(client):
+    """The picture a site stores (PNG) shows the initials the SVG shows, "GH" in white."""
+    import struct
+    import zlib
+
+    from fakebook.pictures import FONT
+
+    location = client.get(graph_url("picture", user_id=GRACE.id), {"type": "large"})["Location"]
+    data = client.get(location, HTTP_ACCEPT="image/png").content
+    (length,) = struct.unpack(">I", data[33:37])
+    assert data[37:41] == b"IDAT"
+    raw = zlib.decompress(data[41 : 41 + length])
+    size, white = 200, b"\xff\xff\xff"
+    rows = [raw[y * (1 + 3 * size) + 1 : (y + 1) * (1 + 3 * size)] for y in range(size)]
+    ink = [(x, y) for y in range(size) for x in range(size) if rows[y][3 * x : 3 * x + 3] == white]
+    xs, ys = [x for x, _ in ink], [y for _, y in ink]
+    assert 0 < min(xs) <= max(xs) < size - 1
+    assert 0 < min(ys) <= max(ys) < size - 1
+    scale = (max(ys) - min(ys) + 1) // 7
+    width = (max(xs) - min(xs) + 1) // scale
+    drawn = [
+        "".join(
+            "1" if rows[min(ys) + r * scale + scale // 2][3 * x : 3 * x + 3] == white else "0"
+            for x in (min(xs) + c * scale + scale // 2 for c in range(width))
+        )
+        for r in range(7)
+    ]
+    expected = ["0".join(FONT[letter].split()[r] for letter in "GH") for r in range(7)]
+    assert drawn == expected
+
+
 @pytest.mark.parametrize("redirect", ["false", "0"])
 def test_picture_as_json(client, redirect):
     response = client.get(

@@ -332,7 +332,7 @@ class TestSignOut:
             response = client.post(reverse("logout"))
         assert response["Location"] == reverse("home")
         assert not logged_in_user(client).is_authenticated
-        assert messages_of(response) == ["You have been signed out."]
+        assert messages_of(response) == ["You have been logged out."]
         assert sent[0][1]["user"] == user
 
     def test_get_does_not_log_out(self, client):
@@ -960,3 +960,35 @@ def test_the_activation_link_follows_the_dev_servers_port(dev_server):  # noqa: 
     assert browser.response.url == f"{dev_server.url}/accounts/hedy/signup/complete/"
     follow_activation_link(dev_server, browser, "hedy")
     assert browser.response.url == f"{dev_server.url}/accounts/hedy/"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_profile_pages_at_desktop_and_phone_widths(page, live_server):  # noqa: F811
+    """The profile tabs stay one row of tabs, member rows are compact, the mugshot file
+    input looks like the site's buttons, at a desktop's width and a phone's."""
+    url = live_server.url
+    page.goto(f"{url}/")
+    page.get_by_role("link", name="Log in with Facebook").first.click()
+    page.get_by_role("button", name="Continue as Katherine Johnson").click()
+    page.wait_for_url(f"{url}/accounts/welcome/")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{url}/accounts/katherine.johnson/edit/")
+        tabs = page.get_by_role("navigation", name="Your profile").get_by_role("link").all()
+        assert [tab.inner_text() for tab in tabs][-1] == "Account and Facebook"
+        assert {tab.get_attribute("class") for tab in tabs} == {"tabs__link"}
+        assert len({round(tab.bounding_box()["y"]) for tab in tabs}) == 1, "the tabs wrap"
+        if width > 1000:
+            assert tabs[-1].is_visible()
+            nav = page.locator("nav.tabs")
+            assert nav.evaluate("nav => nav.scrollWidth <= nav.clientWidth")
+        file_button = page.locator('input[type="file"]').evaluate(
+            "input => getComputedStyle(input, '::file-selector-button').borderRadius"
+        )
+        assert file_button == "6px"  # the site's buttons' radius, not the browser's
+        page.goto(f"{url}/accounts/")
+        row = page.locator(".member-list a").first.bounding_box()
+        assert row["height"] <= 64
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"userena-members-{width}.png"), full_page=True)

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "<< cookiecutter.project_slug >>.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 (connects the logout message)

@@ -6,7 +6,7 @@ userena's own views do the work; these wrappers change what they must:
   its create_user and activation email; userena's and Django Facebook's signals);
 - signin: the `next` parameter only when it is a safe URL on this site (userena follows any
   value, an open redirect), Django's field names in the form;
-- signout: POST only (Django 5's LogoutView); the "signed out" message and userena's
+- signout: POST only (Django 5's LogoutView); the site's "logged out" message, and userena's
   account_signout signal with the user who signed out (userena sends AnonymousUser);
 - password change: a first password for Facebook sign-ups, who have none to give as the
   old one, and the session kept (userena's view logged people out on Django >= 1.7);
@@ -19,7 +19,7 @@ userena's own views do the work; these wrappers change what they must:
 import mimetypes
 from functools import partial
 
-from django.contrib import auth, messages
+from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import LogoutView
@@ -29,7 +29,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -104,8 +103,7 @@ class SignoutView(userena_views.SignoutView):
         user = request.user
         response = super().post(request, *args, **kwargs)
         if user.is_authenticated:
-            if userena_settings.USERENA_USE_MESSAGES:
-                messages.success(request, _("You have been signed out."), fail_silently=True)
+            # The "logged out" message is the site's, for every system (accounts/receivers.py).
             userena_signals.account_signout.send(sender=None, user=user)
         return response
 

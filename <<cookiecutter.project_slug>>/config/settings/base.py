@@ -143,6 +143,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [APP_DIR / "static"]
+# Served at the site's root by WhiteNoise: /favicon.ico, for pages without the site's <link
+# rel="icon"> (the admin's, error pages of other apps), so no browser logs a 404 for it.
+WHITENOISE_ROOT = APP_DIR / "public"
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
 

@@ -15,6 +15,7 @@ EMAIL_AWAITS_ACTIVATION = _(
     "Open the activation link we emailed to that address and log in, then connect Facebook "
     "from your account page."
 )
+CANCELLED = _("You cancelled the Facebook login. Nothing was shared with us.")
 USER_AWAITS_ACTIVATION = _(
     "Your account is not active yet. Open the activation link we emailed to you, then log in "
     "with Facebook again."
@@ -32,6 +33,7 @@ class NooptRegistrationBackend:
       - post_connect(request, user, action): the response after a login, connect or
         registration;
       - post_error(request, additional_params=None): the response after a failure;
+      - post_cancel(request): the response when the person cancelled Facebook's dialog;
       - post_connect_error(request, error, profile): the response when Facebook said who the
         person is but the flow refused them (a ConnectError: registration closed, email in
         use, inactive user...); by default post_error with the error's message.
@@ -108,6 +110,16 @@ class NooptRegistrationBackend:
             )
             return account.user if account is not None else None
         return None
+
+    def post_cancel(self, request, message=None):
+        """The person cancelled Facebook's dialog: a neutral notice, not an error.
+
+        Back to `error_next`, then `next` (Django Facebook's rule for an error or a cancel),
+        then the page where the login started, then the default; with fb_error_or_cancel=1.
+        """
+        messages.info(request, message or CANCELLED)
+        url = redirects.next_url(request, redirects.CANCEL_KEYS)
+        return HttpResponseRedirect(redirects.add_query_parameters(url, {"fb_error_or_cancel": 1}))
 
     def post_error(self, request, additional_params=None, message=None):
         """Redirect to `error_next`, then `next`, then the default, with fb_error_or_cancel=1."""

@@ -33,7 +33,7 @@ from django_registration.forms import RegistrationForm
 from .. import signals
 from ..connect import CONNECT_ACTIONS
 from ..exceptions import RegistrationClosedError
-from ..forms import UsernameCheckedOnce
+from ..forms import PlainHelpTexts, UsernameCheckedOnce
 from .base import NooptRegistrationBackend
 
 # The wording of the connect flow and of the built-in form, the same all over the site.
@@ -53,7 +53,7 @@ class CaseInsensitiveUnique(validators.CaseInsensitiveUnique):
         super().__call__(value)
 
 
-class RegistrationFormUniqueEmail(UsernameCheckedOnce, RegistrationForm):
+class RegistrationFormUniqueEmail(PlainHelpTexts, UsernameCheckedOnce, RegistrationForm):
     """A sign-up by form: django-registration's form (its username rules, confusable and
     reserved names, HTML5 email rule, password validators), with an email address that no
     account has yet, compared without case."""

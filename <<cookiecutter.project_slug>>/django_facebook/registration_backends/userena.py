@@ -45,7 +45,7 @@ from userena.utils import get_user_profile
 from .. import signals
 from ..conf import facebook_url, setting
 from ..connect import CONNECT_ACTIONS
-from ..forms import FacebookProfileForm
+from ..forms import FacebookProfileForm, PlainHelpTexts
 from .base import NooptRegistrationBackend
 
 logger = logging.getLogger(__name__)
@@ -53,11 +53,14 @@ logger = logging.getLogger(__name__)
 FORBIDDEN_USERNAME = _("This username is not allowed.")
 
 
-class SignupForm(userena_forms.SignupForm):
+class SignupForm(PlainHelpTexts, userena_forms.SignupForm):
     """userena's sign-up form, with the password checked by AUTH_PASSWORD_VALIDATORS.
 
     userena's form only compares the two passwords; Django's own forms run the validators.
     """
+
+    # userena's USERNAME_RE.
+    username_allowed = _("letters, digits, dots and underscores, no spaces")
 
     def clean(self):
         cleaned_data = super().clean()
