@@ -3,16 +3,20 @@ nothing but Python 3.11+.
 
     python3 tasks.py run [--port N]       # bake a site with the defaults into build/ and run it
     python3 tasks.py test [pytest args]   # lint the template's own code, then its tests
+    python3 tasks.py lock                 # regenerate every registration system's lock
 
 Both create .venv beside this file with cookiecutter, pytest and ruff (requirements-dev.txt),
 and print every command they run.
 """
 
 import hashlib
+import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -125,7 +129,40 @@ def cmd_test(args):
     return tests or check or fmt
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test}
+def cmd_lock(args):
+    """Regenerate each registration system's lock, <site>/locks/<system>.txt, after a change
+    to the site's pyproject.toml (a new dependency, say): bake the system, run the baked site's
+    own `tasks.py lock` (which keeps every pin that still fits), copy its lock back."""
+    code = venv()
+    if code:
+        return code
+    locks = ROOT / "<<cookiecutter.project_slug>>" / "locks"
+    systems = json.loads((ROOT / "cookiecutter.json").read_text())["registration_backend"]
+    with tempfile.TemporaryDirectory(prefix="lock-") as output:
+        for system in systems:
+            code = run(
+                VENV / "bin" / "cookiecutter",
+                "--no-input",
+                ".",
+                "--output-dir",
+                Path(output) / system,
+                f"registration_backend={system}",
+            )
+            if code:
+                return code
+            (site,) = (Path(output) / system).iterdir()
+            command = [sys.executable, "tasks.py", "lock", "--uv", VENV / "bin" / "uv", *args]
+            show(command)
+            code = subprocess.run(command, cwd=site, check=False).returncode  # noqa: S603
+            if code:
+                return code
+            shutil.copyfile(site / "requirements.txt", locks / f"{system}.txt")
+            size = (locks / f"{system}.txt").stat().st_size
+            print(f"{system}: {locks.relative_to(ROOT)}/{system}.txt, {size:,} bytes", flush=True)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock}
 
 
 def main(argv):

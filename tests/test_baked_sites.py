@@ -5,17 +5,22 @@ With DATABASE_URL set (as .ci/run does), each site's own tests run a second time
 PostgreSQL and Redis, in a database of the site's own.
 """
 
+import difflib
 import hashlib
+import json
 import os
 import re
 import secrets
 import shutil
 import string
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from conftest import ruff, run
+from packaging.markers import Marker
+from packaging.utils import canonicalize_name
 from test_hooks import BACKENDS
 
 # The python3 a person would type, as the README says; this venv's python if there is none.
@@ -117,8 +122,10 @@ def test_deploy_checks_pass_with_production_settings(installed_site):
 
 
 def test_site_tests_pass_on_sqlite(installed_site, capsys):
-    output = run([PYTHON3, "tasks.py", "test"], cwd=installed_site, env=clean_env())
+    # `coverage` is `test` measured: it fails under pyproject.toml's fail_under.
+    output = run([PYTHON3, "tasks.py", "coverage"], cwd=installed_site, env=clean_env())
 
+    assert re.search(r"Required test coverage of \d+(\.\d+)?% reached", output), output[-2000:]
     show_summary(capsys, f"{installed_site.name} tests on SQLite", output)
 
 
@@ -142,3 +149,70 @@ def test_site_tests_pass_on_postgresql_and_redis(installed_site, request, capsys
     output = run([PYTHON3, "tasks.py", "test"], cwd=installed_site, env=env)
 
     show_summary(capsys, f"{installed_site.name} tests on PostgreSQL + Redis", output)
+
+
+# The template's one command that regenerates every registration system's lock.
+LOCK_COMMAND = "python3 tasks.py lock"
+# The template venv's tools (requirements-dev.txt): uv, actionlint and shellcheck.
+TOOLS = Path(sys.executable).parent
+
+
+def locked_versions(lock_text):
+    """{normalised name: version} of the lock's pins whose markers hold on this machine."""
+    pins = {}
+    for line in lock_text.splitlines():
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$", line)
+        if match and (not match.group(3) or Marker(match.group(3)).evaluate()):
+            pins[canonicalize_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def test_ci_workflow_passes_actionlint(site):
+    # shellcheck beside actionlint checks the workflow's run: scripts too.
+    env = clean_env(PATH=f"{TOOLS}{os.pathsep}{os.environ['PATH']}")
+    run([TOOLS / "actionlint", "-verbose", ".github/workflows/ci.yml"], cwd=site, env=env)
+
+
+def test_lock_is_current_with_pyproject(site, request, tmp_path):
+    backend = request.node.callspec.params["site"]
+    copy = tmp_path / site.name
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".venv", ".git"))
+
+    # uv keeps every pin of the existing lock that pyproject.toml still allows, so the lock
+    # comes out unchanged unless pyproject.toml asks for something it lacks.
+    run([PYTHON3, "tasks.py", "lock", "--uv", TOOLS / "uv"], cwd=copy, env=clean_env())
+
+    fresh, locked = (copy / "requirements.txt").read_text(), (site / "requirements.txt").read_text()
+    if fresh != locked:
+        diff = difflib.unified_diff(locked.splitlines(), fresh.splitlines(), "lock", "fresh", n=0)
+        print("\n".join(list(diff)[:80]))
+        pytest.fail(
+            f"the {backend} lock is not current with pyproject.toml (diff in 'Captured stdout'):"
+            f" run `{LOCK_COMMAND}` in the template and commit its locks/"
+        )
+
+
+def test_install_from_the_lock_has_exactly_the_locked_versions(installed_site):
+    listed = run(
+        [installed_site / ".venv" / "bin" / "python", "-m", "pip", "list", "--format=json"],
+        cwd=installed_site,
+    )
+    installed = {canonicalize_name(item["name"]): item["version"] for item in json.loads(listed)}
+
+    locked = locked_versions((installed_site / "requirements.txt").read_text())
+    assert len(locked) > 20, locked
+    wrong = {name: (version, installed.get(name)) for name, version in locked.items()}
+    assert {name: pair for name, pair in wrong.items() if pair[0] != pair[1]} == {}
+
+
+def test_pre_commit_passes_on_every_file(installed_site, tmp_path):
+    # pre-commit works on a git repository's files; the hooks are the site's own tools.
+    run(["git", "init", "-q"], cwd=installed_site)
+    run(["git", "add", "-A"], cwd=installed_site)
+    output = run(
+        [installed_site / ".venv" / "bin" / "pre-commit", "run", "--all-files"],
+        cwd=installed_site,
+        env=clean_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit")),
+    )
+
+    assert output.count("Passed") == 3, output
