@@ -104,7 +104,8 @@ def cmd_run(args):
     if site.is_dir():
         print(f"Reusing {site.relative_to(ROOT)} (delete it to bake the template again)")
     else:
-        code = run(VENV / "bin" / "cookiecutter", "--no-input", ".", "--output-dir", BUILD)
+        # The template's absolute path, which the site records as its origin (.cruft.json).
+        code = run(VENV / "bin" / "cookiecutter", "--no-input", ROOT, "--output-dir", BUILD)
         if code:
             return code
     command = [sys.executable, "tasks.py", "run", *args]

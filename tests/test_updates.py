@@ -7,6 +7,7 @@ The template repository is a copy of this checkout's files (committed or not), s
 proves the template as it is on disk.
 """
 
+import json
 import subprocess
 import sys
 import time
@@ -168,6 +169,27 @@ def owned_site(template, cookiecutter_config, tmp_path_factory):
     return site
 
 
+def test_cruft_create_works_with_the_custom_delimiters(template, tmp_path):
+    code, output = cruft(
+        "create",
+        "--no-input",
+        "--output-dir",
+        str(tmp_path),
+        "--extra-context",
+        '{"registration_backend": "django-registration"}',
+        str(template),
+        cwd=tmp_path,
+    )
+
+    assert code == 0, output
+    (site,) = tmp_path.iterdir()
+    record = json.loads((site / ".cruft.json").read_text())
+    assert record["template"] == str(template)
+    assert record["commit"] == git("rev-parse", "HEAD", cwd=template).strip()
+    assert record["context"]["cookiecutter"]["registration_backend"] == "django-registration"
+    assert (site / "django_facebook" / "django_registration_views.py").is_file()
+
+
 @pytest.fixture(scope="module")
 def update(template, owned_site):
     """Template commit B, then the owner's `cruft check` (behind), `cruft update`, `cruft
@@ -249,8 +271,8 @@ def test_a_line_both_changed_is_reported_as_a_conflict(update, template, owned_s
     assert code == 0, output
     # cruft passes on git's own report, which names the file; git marks it unmerged, and the
     # file holds both versions between conflict markers.
-    assert "config/settings/base.py" in output, output
-    assert "conflict" in output.lower(), output
+    assert "Applied patch to 'config/settings/base.py' with conflicts." in output, output
+    assert "U config/settings/base.py" in output, output
     unmerged = git("diff", "--name-only", "--diff-filter=U", cwd=owned_site).split()
     assert unmerged == ["config/settings/base.py"]
     settings = (owned_site / "config" / "settings" / "base.py").read_text()
