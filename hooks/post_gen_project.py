@@ -102,15 +102,33 @@ def keep_one(root, folder, name, destination):
     shutil.rmtree(root / folder)
 
 
+def local_path(typed):
+    """A local path as cookiecutter passes it: as typed (perhaps "."), relative to the
+    directory cookiecutter was started in. This hook runs in the new site; PWD still names
+    that directory."""
+    return Path(os.environ.get("PWD", "."), typed).expanduser().resolve()
+
+
+def template_source(answers):
+    """Where cruft can fetch the template again: the repository URL it was baked from
+    (abbreviations such as gh: expanded), or the absolute path of a local template."""
+    template = answers.get("_template") or ""
+    if is_repo_url(template) or is_zip_file(template):
+        return expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    return str(local_path(template))
+
+
 def template_commit(answers):
-    """The template's git commit: cruft passes it; for a plain cookiecutter bake, ask git in
-    the template's directory (None if the template is not a git checkout)."""
+    """The template's git commit: cruft passes it; for a plain cookiecutter bake, the HEAD of
+    the template's checkout (cookiecutter's clone of a URL, or the local directory), or None
+    if it is not a git checkout. Uncommitted changes in a local template are not recorded:
+    bake from a commit to update from it later."""
     if answers.get("_commit"):
         return answers["_commit"]
     try:
         result = subprocess.run(
             ["git", "rev-parse", "HEAD"],  # noqa: S607 -- git from PATH, as cruft runs it
-            cwd=answers.get("_repo_dir") or ".",
+            cwd=local_path(answers.get("_repo_dir") or ""),
             capture_output=True,
             text=True,
             check=True,
@@ -118,19 +136,6 @@ def template_commit(answers):
     except (OSError, subprocess.CalledProcessError):
         return None
     return result.stdout.strip()
-
-
-def template_source(answers):
-    """Where cruft can fetch the template again: the repository URL it was baked from
-    (abbreviations such as gh: expanded), or the absolute path of a local template.
-
-    cookiecutter passes a local path as typed (perhaps "."), relative to the directory it was
-    started in, and runs this hook in the new site: PWD still names that directory.
-    """
-    template = answers.get("_template") or ""
-    if is_repo_url(template) or is_zip_file(template):
-        return expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
-    return str(Path(os.environ.get("PWD", "."), template).expanduser().resolve())
 
 
 def write_origin(root, answers):
