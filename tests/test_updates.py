@@ -61,10 +61,10 @@ def test_about_page(client):
 OWNER_ROUTE = (
     '    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),\n'
 )
-SCOPE_LINE = 'FACEBOOK_SCOPE = env.list("FACEBOOK_SCOPE", default=["email", "public_profile"])\n'
-OWNER_SCOPE_LINE = SCOPE_LINE.replace('"public_profile"]', '"public_profile", "user_link"]')
+ADMINS_LINE = "ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]\n"
+OWNER_ADMINS_LINE = 'ADMINS = [(ADMIN_NAME, ADMIN_EMAIL), ("Support", "help@example.com")]\n'
 # Template commit C changes the very line the owner changed.
-C_SCOPE_LINE = SCOPE_LINE.replace('["email", "public_profile"]', '["public_profile", "email"]')
+C_ADMINS_LINE = 'ADMINS = [("Site admins", ADMIN_EMAIL)]\n'
 
 
 def git(*args, cwd):
@@ -136,7 +136,7 @@ def make_owner_edits(site):
     backends.write_text(backends.read_text() + OWNER_BACKEND)
     settings = site / "config" / "settings" / "base.py"
     settings.write_text(settings.read_text() + OWNER_SETTING)
-    edit(settings, SCOPE_LINE, OWNER_SCOPE_LINE)
+    edit(settings, ADMINS_LINE, OWNER_ADMINS_LINE)
     (site / slug / "templates" / "about.html").write_text(OWNER_PAGE)
     (site / "tests" / "test_about_page.py").write_text(OWNER_PAGE_TEST)
     edit(site / "config" / "urls.py", '    path("admin/"', OWNER_ROUTE + '    path("admin/"')
@@ -229,7 +229,7 @@ def test_update_brings_the_template_change_and_keeps_every_local_edit(update, ow
     # The owner's edits, every one.
     assert OWNER_BACKEND in (owned_site / slug / "accounts" / "backends.py").read_text()
     assert settings.endswith(OWNER_SETTING)
-    assert OWNER_SCOPE_LINE in settings
+    assert OWNER_ADMINS_LINE in settings
     assert OWNER_ROUTE in (owned_site / "config" / "urls.py").read_text()
     assert (owned_site / slug / "templates" / "about.html").read_text() == OWNER_PAGE
     assert (owned_site / "tests" / "test_about_page.py").read_text() == OWNER_PAGE_TEST
@@ -263,7 +263,9 @@ def test_a_line_both_changed_is_reported_as_a_conflict(update, template, owned_s
     git("add", "-A", cwd=owned_site)
     git("commit", "-q", "--allow-empty", "-m", "Template update B", cwd=owned_site)
     commit_template(
-        template, "C: the same setting line", ("config/settings/base.py", SCOPE_LINE, C_SCOPE_LINE)
+        template,
+        "C: the same setting line",
+        ("config/settings/base.py", ADMINS_LINE, C_ADMINS_LINE),
     )
 
     code, output = cruft("update", "--skip-apply-ask", cwd=owned_site)
@@ -276,4 +278,4 @@ def test_a_line_both_changed_is_reported_as_a_conflict(update, template, owned_s
     unmerged = git("diff", "--name-only", "--diff-filter=U", cwd=owned_site).split()
     assert unmerged == ["config/settings/base.py"]
     settings = (owned_site / "config" / "settings" / "base.py").read_text()
-    assert "<<<<<<< ours\n" + OWNER_SCOPE_LINE + "=======\n" + C_SCOPE_LINE in settings
+    assert "<<<<<<< ours\n" + OWNER_ADMINS_LINE + "=======\n" + C_ADMINS_LINE in settings
