@@ -4,16 +4,20 @@ nothing but Python 3.11+.
     python3 tasks.py run [--port N]       # bake a site with the defaults into build/ and run it
     python3 tasks.py test [pytest args]   # lint the template's own code, then its tests
     python3 tasks.py scale-out [args]     # the long scale-out test (root; README, "Scale-out")
+    python3 tasks.py lock                 # regenerate every registration system's lock
 
 Both create .venv beside this file with cookiecutter, pytest and ruff (requirements-dev.txt),
 and print every command they run.
 """
 
 import hashlib
+import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -107,7 +111,8 @@ def cmd_run(args):
     if site.is_dir():
         print(f"Reusing {site.relative_to(ROOT)} (delete it to bake the template again)")
     else:
-        code = run(VENV / "bin" / "cookiecutter", "--no-input", ".", "--output-dir", BUILD)
+        # The template's absolute path, which the site records as its origin (.cruft.json).
+        code = run(VENV / "bin" / "cookiecutter", "--no-input", ROOT, "--output-dir", BUILD)
         if code:
             return code
     command = [sys.executable, "tasks.py", "run", *args]
@@ -156,7 +161,40 @@ def cmd_scale_out(args):
     return run(PYTHON, "scripts/scale_out.py", *args)
 
 
-COMMANDS = {"run": cmd_run, "test": cmd_test, "scale-out": cmd_scale_out}
+def cmd_lock(args):
+    """Regenerate each registration system's lock, <site>/locks/<system>.txt, after a change
+    to the site's pyproject.toml (a new dependency, say): bake the system, run the baked site's
+    own `tasks.py lock` (which keeps every pin that still fits), copy its lock back."""
+    code = venv()
+    if code:
+        return code
+    locks = ROOT / "<<cookiecutter.project_slug>>" / "locks"
+    systems = json.loads((ROOT / "cookiecutter.json").read_text())["registration_backend"]
+    with tempfile.TemporaryDirectory(prefix="lock-") as output:
+        for system in systems:
+            code = run(
+                VENV / "bin" / "cookiecutter",
+                "--no-input",
+                ".",
+                "--output-dir",
+                Path(output) / system,
+                f"registration_backend={system}",
+            )
+            if code:
+                return code
+            (site,) = (Path(output) / system).iterdir()
+            command = [sys.executable, "tasks.py", "lock", "--uv", VENV / "bin" / "uv", *args]
+            show(command)
+            code = subprocess.run(command, cwd=site, check=False).returncode  # noqa: S603
+            if code:
+                return code
+            shutil.copyfile(site / "requirements.txt", locks / f"{system}.txt")
+            size = (locks / f"{system}.txt").stat().st_size
+            print(f"{system}: {locks.relative_to(ROOT)}/{system}.txt, {size:,} bytes", flush=True)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "test": cmd_test, "lock": cmd_lock, "scale-out": cmd_scale_out}
 
 
 def main(argv):

@@ -1,11 +1,14 @@
 """The site's task runner: one file, standard library only, so a fresh checkout needs nothing
 but Python 3.11+ to install, run, test and lint itself.
 
-    python3 tasks.py install              # .venv with the site and its test tools
+    python3 tasks.py install              # .venv with the site and its test tools, from the lock
     python3 tasks.py run [--port N]       # install, migrate, dev server on 127.0.0.1
     python3 tasks.py test [pytest args]   # install, then pytest
     python3 tasks.py lint                 # install, then ruff check and ruff format --check
     python3 tasks.py format               # install, then ruff check --fix and ruff format
+    python3 tasks.py coverage [pytest args]  # install, then pytest with a coverage report
+    python3 tasks.py lock [--uv PATH]     # regenerate requirements.txt from pyproject.toml
+    python3 tasks.py template-check       # cruft check: is the site behind its template?
 
 Every command prints what it runs and exits with the exit code of what it ran.
 """
@@ -22,8 +25,23 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 PYPROJECT = ROOT / "pyproject.toml"
-# Holds the hash of the pyproject.toml last installed, so that an unchanged one costs no pip run.
+# The lock: every dependency of pyproject.toml (with the test extras) pinned, with hashes.
+LOCK = ROOT / "requirements.txt"
+# Holds the hash of the pyproject.toml and lock last installed, so that unchanged ones cost no
+# pip run.
 STAMP = VENV / ".installed-pyproject.sha256"
+# uv resolves for every platform and every Python the site supports, so one lock serves a
+# laptop, CI and production alike; no annotations, since they would name the project.
+LOCK_OPTIONS = [
+    "--extra=test",
+    "--extra=dev",
+    "--generate-hashes",
+    "--universal",
+    "--python-version=3.11",
+    "--no-annotate",
+    "--quiet",
+    "--custom-compile-command=python3 tasks.py lock",
+]
 
 
 def run(*command, env=None):
@@ -44,27 +62,39 @@ def replace_with(*command, env):
     os.execve(command[0], [str(part) for part in command], env)  # noqa: S606 -- fixed argv, no shell
 
 
-def pyproject_hash():
-    return hashlib.sha256(PYPROJECT.read_bytes()).hexdigest()
+def install_inputs_hash():
+    digest = hashlib.sha256(PYPROJECT.read_bytes())
+    digest.update(LOCK.read_bytes())
+    return digest.hexdigest()
 
 
 def install():
-    """Create .venv if it is missing and install the site with its test extras into it.
+    """Create .venv if it is missing and install the locked dependencies, then the site.
 
-    pip is skipped when pyproject.toml is byte for byte the one last installed, because
-    even a no-op pip run takes seconds and every other command starts with install.
+    The lock installs with --require-hashes, so every machine gets the same files; the site
+    itself goes in editable and without dependencies, and `pip check` then fails if
+    pyproject.toml asks for something the lock lacks. pip is skipped when pyproject.toml and
+    the lock are byte for byte the ones last installed, because even a no-op pip run takes
+    seconds and every other command starts with install.
     """
     if not PYTHON.exists():
         code = run(sys.executable, "-m", "venv", VENV)
         if code:
             return code
-    wanted = pyproject_hash()
+    wanted = install_inputs_hash()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
         print(f"{PYPROJECT.name} unchanged since the last install; skipping pip", flush=True)
         return 0
     STAMP.unlink(missing_ok=True)
-    code = run(PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]")
-    if code == 0:
+    pip = [PYTHON, "-m", "pip", "--disable-pip-version-check"]
+    code = (
+        run(*pip, "install", "--require-hashes", "-r", LOCK.name)
+        or run(*pip, "install", "--no-deps", "-e", ".")
+        or run(*pip, "check")
+    )
+    if code:
+        print(f"If {LOCK.name} lacks a dependency: python3 tasks.py lock", file=sys.stderr)
+    else:
         STAMP.write_text(wanted + "\n")
     return code
 
@@ -121,10 +151,12 @@ def cmd_lint(args):
     code = install()
     if code:
         return code
-    # Both run even if the first fails, so one pass shows every problem.
+    # All run even if one fails, so one pass shows every problem.
     check = run(PYTHON, "-m", "ruff", "check", ".")
     fmt = run(PYTHON, "-m", "ruff", "format", "--check", ".")
-    return check or fmt
+    # The Django templates, with the rules chosen in pyproject.toml's [tool.djlint].
+    templates = run(PYTHON, "-m", "djlint", "--lint", ".")
+    return check or fmt or templates
 
 
 def cmd_format(args):
@@ -137,12 +169,46 @@ def cmd_format(args):
     return check or fmt
 
 
+def cmd_coverage(args):
+    """The tests, measuring which lines they run; fails under [tool.coverage.report]
+    fail_under in pyproject.toml."""
+    return cmd_test(["--cov", "--cov-report=term-missing:skip-covered", *args])
+
+
+def cmd_lock(args):
+    """Resolve pyproject.toml again into requirements.txt, keeping every pin that still fits
+    (uv prefers the versions already in the output file); --uv names a uv to use instead of
+    the one in .venv, so that a lock can be made before anything is installed."""
+    parser = argparse.ArgumentParser(prog="tasks.py lock")
+    parser.add_argument("--uv", help="the uv executable (default: .venv's)")
+    options, extra = parser.parse_known_args(args)
+    if options.uv:
+        uv = [options.uv]
+    else:
+        code = install()
+        if code:
+            return code
+        uv = [PYTHON, "-m", "uv"]
+    return run(*uv, "pip", "compile", PYPROJECT.name, *LOCK_OPTIONS, "-o", LOCK.name, *extra)
+
+
+def cmd_template_check(args):
+    """Exit 0 if the site is at its template's latest commit (.cruft.json), 1 if behind."""
+    code = install()
+    if code:
+        return code
+    return run(VENV / "bin" / "cruft", "check", *args)
+
+
 COMMANDS = {
     "install": cmd_install,
     "run": cmd_run,
     "test": cmd_test,
     "lint": cmd_lint,
     "format": cmd_format,
+    "coverage": cmd_coverage,
+    "lock": cmd_lock,
+    "template-check": cmd_template_check,
 }
 
 

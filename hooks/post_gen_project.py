@@ -10,8 +10,12 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+
+from cookiecutter.config import BUILTIN_ABBREVIATIONS
+from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file
 
 ANSWERS = json.loads(r"""<< cookiecutter|tojson >>""")
 SLUG = ANSWERS["project_slug"]
@@ -64,6 +68,26 @@ OPTION_REPLACEMENTS = {
 }
 
 
+# The text of each licence the site can choose (cookiecutter.json's "license"), in licenses/;
+# the chosen one becomes LICENSE and the folder goes.
+LICENSE_TEXTS = {
+    "MIT": "MIT.txt",
+    "BSD-3-Clause": "BSD-3-Clause.txt",
+    "Apache-2.0": "Apache-2.0.txt",
+    "GPL-3.0-or-later": "GPL-3.0-or-later.txt",
+    "Not open source": "not-open-source.txt",
+}
+
+# Each registration system's lock (python3 tasks.py lock in the template makes them), in
+# locks/; the chosen system's becomes requirements.txt, which `make install` installs.
+LOCK_FILES = {backend: f"{backend}.txt" for backend in OPTION_FILES}
+
+# The file cruft (the update tool, README.md "Keeping a site up to date") reads.
+ORIGIN_FILE = ".cruft.json"
+# Keys cookiecutter adds that describe the baking machine, not the site: left out of the record.
+MACHINE_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+
+
 def remove_unchosen(root, chosen):
     for option, paths in OPTION_FILES.items():
         if option == chosen:
@@ -87,6 +111,71 @@ def remove_unchosen_choices(root):
 def replace_shared(root, chosen):
     for source, destination in OPTION_REPLACEMENTS.get(chosen, {}).items():
         (root / source).replace(root / destination)
+
+
+def keep_one(root, folder, name, destination):
+    """Move folder/name to destination and remove the folder with the files not chosen."""
+    (root / folder / name).replace(root / destination)
+    shutil.rmtree(root / folder)
+
+
+def local_path(typed):
+    """A local path as cookiecutter passes it: as typed (perhaps "."), relative to the
+    directory cookiecutter was started in. This hook runs in the new site; PWD still names
+    that directory."""
+    return Path(os.environ.get("PWD", "."), typed).expanduser().resolve()
+
+
+def template_source(answers):
+    """Where cruft can fetch the template again: the repository URL it was baked from
+    (abbreviations such as gh: expanded), or the absolute path of a local template."""
+    template = answers.get("_template") or ""
+    if is_repo_url(template) or is_zip_file(template):
+        return expand_abbreviations(template, BUILTIN_ABBREVIATIONS)
+    return str(local_path(template))
+
+
+def template_commit(answers):
+    """The template's git commit: cruft passes it; for a plain cookiecutter bake, the HEAD of
+    the template's checkout (cookiecutter's clone of a URL, or the local directory), or None
+    if it is not a git checkout. Uncommitted changes in a local template are not recorded:
+    bake from a commit to update from it later."""
+    if answers.get("_commit"):
+        return answers["_commit"]
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 -- git from PATH, as cruft runs it
+            cwd=local_path(answers.get("_repo_dir") or ""),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip()
+
+
+def write_origin(root, answers):
+    """Record the template's source, version, commit and the answers in .cruft.json, in
+    cruft's own format, so that `cruft check/diff/update` work on any bake, not only on one
+    made by `cruft create` (which writes the same file after this hook).
+
+    The answers hold no secret: the prompts ask for none, and the secret key lives in .env.
+    """
+    if (root / ORIGIN_FILE).exists():
+        return
+    source = template_source(answers)
+    commit = template_commit(answers)
+    context = {key: value for key, value in answers.items() if key not in MACHINE_KEYS}
+    context.update(_template=source, _commit=commit)
+    origin = {
+        "template": source,
+        "commit": commit,
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None,
+    }
+    (root / ORIGIN_FILE).write_text(json.dumps(origin, indent=2, ensure_ascii=False) + "\n")
 
 
 def write_env(root):
@@ -114,6 +203,9 @@ def main():
     remove_unchosen(root, ANSWERS["registration_backend"])
     replace_shared(root, ANSWERS["registration_backend"])
     remove_unchosen_choices(root)
+    keep_one(root, "licenses", LICENSE_TEXTS[ANSWERS["license"]], "LICENSE")
+    keep_one(root, "locks", LOCK_FILES[ANSWERS["registration_backend"]], "requirements.txt")
+    write_origin(root, ANSWERS)
     write_env(root)
     print(
         f"\nYour site is in {root}.\n"

@@ -35,9 +35,10 @@ def detail_of(reports):
         if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
             return report.longrepr[2].removeprefix("Skipped: ")
     for report in reports:
-        for name, value in report.user_properties:
-            if name == "result":
-                return value
+        properties = dict(report.user_properties)
+        if "result" in properties:
+            coverage = properties.get("coverage")
+            return properties["result"] + (f", coverage {coverage}" if coverage else "")
     return ""
 
 

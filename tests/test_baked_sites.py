@@ -5,17 +5,22 @@ With DATABASE_URL set (as .ci/run does), each site's own tests run a second time
 PostgreSQL and Redis, in a database of the site's own.
 """
 
+import difflib
 import hashlib
+import json
 import os
 import re
 import secrets
 import shutil
 import string
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from conftest import TEMPLATE_DIR, ruff, run
+from packaging.markers import Marker
+from packaging.utils import canonicalize_name
 from test_hooks import BACKENDS
 
 # The python3 a person would type, as the README says; this venv's python if there is none.
@@ -42,22 +47,24 @@ def own_database_url(url, name):
 RESULT_RE = re.compile(r"^=* ?(\d+ (passed|failed).*? in [\d.]+s.*?) ?=*$", re.MULTILINE)
 
 
-def run_site_tests(site, env, label, request, capsys):
-    """The baked site's `python3 tasks.py test`, its output shown live, line by line, marked
-    with `label` (it runs for a minute or two); its result line goes to the closing table."""
+def run_site_tests(site, env, label, request, capsys, task="test"):
+    """The baked site's `python3 tasks.py <task>` (test, or coverage), its output shown live,
+    line by line, marked with `label` (it runs for a minute or two); its result line goes to
+    the closing table. Returns the output."""
 
     def echo(line):
         with capsys.disabled():
             print(f"[{label}] {line}", end="", flush=True)
 
     with capsys.disabled():
-        print(f"\n[{label}] python3 tasks.py test", flush=True)
+        print(f"\n[{label}] python3 tasks.py {task}", flush=True)
     # Unbuffered, so that pytest's progress reaches us as it happens.
     env = dict(env, PYTHONUNBUFFERED="1")
-    output = run([PYTHON3, "tasks.py", "test"], cwd=site, env=env, echo=echo)
+    output = run([PYTHON3, "tasks.py", task], cwd=site, env=env, echo=echo)
     results = RESULT_RE.findall(output)
     if results:
         request.node.user_properties.append(("result", results[-1][0]))
+    return output
 
 
 # The other generation-time choices, each given to one of the bakes, so that every choice's
@@ -137,7 +144,14 @@ def test_deploy_checks_pass_with_production_settings(installed_site):
 
 def test_site_tests_pass_on_sqlite(installed_site, request, capsys):
     backend = request.node.callspec.params["site"]
-    run_site_tests(installed_site, clean_env(), f"{backend} SQLite", request, capsys)
+    # `coverage` is `test` measured: it fails under pyproject.toml's fail_under.
+    output = run_site_tests(
+        installed_site, clean_env(), f"{backend} SQLite", request, capsys, "coverage"
+    )
+
+    reached = re.search(r"Required test coverage of \S+ reached\. Total coverage: (\S+)", output)
+    assert reached, output[-2000:]
+    request.node.user_properties.append(("coverage", reached[1]))
 
 
 def test_site_tests_pass_on_postgresql_and_redis(installed_site, request, capsys):
@@ -195,3 +209,70 @@ def test_scale_out_short_run(installed_site, request, capsys):
     with capsys.disabled():
         print("\n--- scale-out, short form")
         print("\n".join(line for line in output.splitlines() if line.startswith("|")))
+
+
+# The template's one command that regenerates every registration system's lock.
+LOCK_COMMAND = "python3 tasks.py lock"
+# The template venv's tools (requirements-dev.txt): uv, actionlint and shellcheck.
+TOOLS = Path(sys.executable).parent
+
+
+def locked_versions(lock_text):
+    """{normalised name: version} of the lock's pins whose markers hold on this machine."""
+    pins = {}
+    for line in lock_text.splitlines():
+        match = re.match(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$", line)
+        if match and (not match.group(3) or Marker(match.group(3)).evaluate()):
+            pins[canonicalize_name(match.group(1))] = match.group(2)
+    return pins
+
+
+def test_ci_workflow_passes_actionlint(site):
+    # shellcheck beside actionlint checks the workflow's run: scripts too.
+    env = clean_env(PATH=f"{TOOLS}{os.pathsep}{os.environ['PATH']}")
+    run([TOOLS / "actionlint", "-verbose", ".github/workflows/ci.yml"], cwd=site, env=env)
+
+
+def test_lock_is_current_with_pyproject(site, request, tmp_path):
+    backend = request.node.callspec.params["site"]
+    copy = tmp_path / site.name
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".venv", ".git"))
+
+    # uv keeps every pin of the existing lock that pyproject.toml still allows, so the lock
+    # comes out unchanged unless pyproject.toml asks for something it lacks.
+    run([PYTHON3, "tasks.py", "lock", "--uv", TOOLS / "uv"], cwd=copy, env=clean_env())
+
+    fresh, locked = (copy / "requirements.txt").read_text(), (site / "requirements.txt").read_text()
+    if fresh != locked:
+        diff = difflib.unified_diff(locked.splitlines(), fresh.splitlines(), "lock", "fresh", n=0)
+        print("\n".join(list(diff)[:80]))
+        pytest.fail(
+            f"the {backend} lock is not current with pyproject.toml (diff in 'Captured stdout'):"
+            f" run `{LOCK_COMMAND}` in the template and commit its locks/"
+        )
+
+
+def test_install_from_the_lock_has_exactly_the_locked_versions(installed_site):
+    listed = run(
+        [installed_site / ".venv" / "bin" / "python", "-m", "pip", "list", "--format=json"],
+        cwd=installed_site,
+    )
+    installed = {canonicalize_name(item["name"]): item["version"] for item in json.loads(listed)}
+
+    locked = locked_versions((installed_site / "requirements.txt").read_text())
+    assert len(locked) > 20, locked
+    wrong = {name: (version, installed.get(name)) for name, version in locked.items()}
+    assert {name: pair for name, pair in wrong.items() if pair[0] != pair[1]} == {}
+
+
+def test_pre_commit_passes_on_every_file(installed_site, tmp_path):
+    # pre-commit works on a git repository's files; the hooks are the site's own tools.
+    run(["git", "init", "-q"], cwd=installed_site)
+    run(["git", "add", "-A"], cwd=installed_site)
+    output = run(
+        [installed_site / ".venv" / "bin" / "pre-commit", "run", "--all-files"],
+        cwd=installed_site,
+        env=clean_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit")),
+    )
+
+    assert output.count("Passed") == 3, output

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_DIR
+from conftest import TEMPLATE_DIR, run
 from cookiecutter.exceptions import FailedHookException
 
 # Every registration system cookiecutter.json offers; each is baked and tested, here and in
@@ -190,9 +190,70 @@ def test_no_template_marker_is_left(bake, tmp_path, backend):
     leftovers = [
         f"{path.relative_to(site)}:{number}: {line.strip()}"
         for path, text in text_files(site)
+        # The record of the bake names the template's delimiters, as data.
+        if path.name != ".cruft.json"
         for number, line in enumerate(text.splitlines(), start=1)
         if LEFTOVER_MARKER.search(line)
     ]
     assert leftovers == []
     named = [str(path.relative_to(site)) for path in site.rglob("*") if "cookiecutter" in path.name]
     assert named == []
+
+
+def test_bake_records_its_origin_for_cruft_and_no_secret(bake, tmp_path):
+    site = bake(tmp_path, registration_backend="userena")
+
+    record = json.loads((site / ".cruft.json").read_text())
+    head = run(["git", "rev-parse", "HEAD"], TEMPLATE_DIR).strip()
+    answers = record["context"]["cookiecutter"]
+    template = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    assert record["template"] == answers["_template"] == str(TEMPLATE_DIR)
+    assert record["commit"] == answers["_commit"] == head
+    assert answers["_template_version"] == template["_template_version"]
+    assert answers["registration_backend"] == "userena"
+    assert answers["project_slug"] == site.name
+    # Nothing about the machine that baked it, and no secret.
+    assert not {"_output_dir", "_repo_dir"} & set(answers)
+    secret_key = re.search(r"^DJANGO_SECRET_KEY=(\S+)$", (site / ".env").read_text(), re.M)
+    assert secret_key.group(1) not in (site / ".cruft.json").read_text()
+    assert not [key for key in answers if re.search("secret|password|token", key, re.I)]
+
+
+def test_changelog_names_the_template_version():
+    version = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["_template_version"]
+    changelog = (TEMPLATE_DIR / "CHANGELOG.md").read_text()
+
+    assert re.fullmatch(r"20\d\d\.\d{1,2}\.\d+", version), version
+    first_release = re.search(r"^## (\S+)", changelog, re.M)
+    assert first_release.group(1) == version
+
+
+@pytest.mark.parametrize(
+    ("licence", "first_line"),
+    [
+        ("MIT", "MIT License"),
+        ("BSD-3-Clause", "BSD 3-Clause License"),
+        ("Apache-2.0", "Apache License"),
+        ("GPL-3.0-or-later", "GNU GENERAL PUBLIC LICENSE"),
+        ("Not open source", "Copyright (c)"),
+    ],
+)
+def test_the_chosen_licence_is_the_sites_licence(bake, tmp_path, licence, first_line):
+    site = bake(tmp_path, license=licence, author_name="Ada Lovelace")
+
+    text = (site / "LICENSE").read_text()
+    assert text.strip().startswith(first_line), text[:200]
+    if licence in ("MIT", "BSD-3-Clause", "Not open source"):
+        assert "Ada Lovelace" in text.splitlines()[0 if licence == "Not open source" else 2]
+    if licence == "Not open source":
+        assert "All rights reserved" in text
+    assert not (site / "licenses").exists()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_bake_holds_its_systems_lock_as_requirements_txt(bake, tmp_path, backend):
+    site = bake(tmp_path, registration_backend=backend)
+
+    lock = TEMPLATE_DIR / "<<cookiecutter.project_slug>>" / "locks" / f"{backend}.txt"
+    assert (site / "requirements.txt").read_text() == lock.read_text()
+    assert not (site / "locks").exists()
