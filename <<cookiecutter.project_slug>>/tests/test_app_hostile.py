@@ -105,7 +105,7 @@ headers = st.fixed_dictionaries(
 )
 
 
-@examples(60)
+@examples(40)
 @given(header=headers, payload=claims, sign=st.booleans(), tail=st.binary(max_size=300))
 def test_any_jwt(client, fakebook, header, payload, sign, tail):
     """Tokens signed by the stand-in's real key when `sign`, else with `tail` as signature.
