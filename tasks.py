@@ -161,36 +161,50 @@ def cmd_scale_out(args):
     return run(PYTHON, "scripts/scale_out.py", *args)
 
 
+def lock_combinations():
+    """(lock file, answers) for every lock the template ships: each registration system, alone
+    and with each error_monitoring answer that adds a dependency, named as the post-gen hook's
+    lock_name() names them ("userena.txt", "userena+sentry.txt")."""
+    context = json.loads((ROOT / "cookiecutter.json").read_text())
+    for system in context["registration_backend"]:
+        for monitoring in context["error_monitoring"]:
+            name = system if monitoring == "none" else f"{system}+{monitoring}"
+            yield f"{name}.txt", {"registration_backend": system, "error_monitoring": monitoring}
+
+
 def cmd_lock(args):
-    """Regenerate each registration system's lock, <site>/locks/<system>.txt, after a change
-    to the site's pyproject.toml (a new dependency, say): bake the system, run the baked site's
-    own `tasks.py lock` (which keeps every pin that still fits), copy its lock back."""
+    """Regenerate every lock, <site>/locks/<combination>.txt, after a change to the site's
+    pyproject.toml (a new dependency, say): bake the combination, run the baked site's own
+    `tasks.py lock` (which keeps every pin that still fits), copy its lock back. A new
+    combination's lock starts from its registration system's."""
     code = venv()
     if code:
         return code
     locks = ROOT / "<<cookiecutter.project_slug>>" / "locks"
-    systems = json.loads((ROOT / "cookiecutter.json").read_text())["registration_backend"]
     with tempfile.TemporaryDirectory(prefix="lock-") as output:
-        for system in systems:
+        for name, answers in lock_combinations():
+            lock = locks / name
+            if not lock.exists():
+                shutil.copyfile(locks / f"{answers['registration_backend']}.txt", lock)
+            bake_dir = Path(output) / name
             code = run(
                 VENV / "bin" / "cookiecutter",
                 "--no-input",
                 ".",
                 "--output-dir",
-                Path(output) / system,
-                f"registration_backend={system}",
+                bake_dir,
+                *(f"{key}={value}" for key, value in answers.items()),
             )
             if code:
                 return code
-            (site,) = (Path(output) / system).iterdir()
+            (site,) = bake_dir.iterdir()
             command = [sys.executable, "tasks.py", "lock", "--uv", VENV / "bin" / "uv", *args]
             show(command)
             code = subprocess.run(command, cwd=site, check=False).returncode  # noqa: S603
             if code:
                 return code
-            shutil.copyfile(site / "requirements.txt", locks / f"{system}.txt")
-            size = (locks / f"{system}.txt").stat().st_size
-            print(f"{system}: {locks.relative_to(ROOT)}/{system}.txt, {size:,} bytes", flush=True)
+            shutil.copyfile(site / "requirements.txt", lock)
+            print(f"{lock.relative_to(ROOT)}: {lock.stat().st_size:,} bytes", flush=True)
     return 0
 
 

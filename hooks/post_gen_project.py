@@ -78,9 +78,18 @@ LICENSE_TEXTS = {
     "Not open source": "not-open-source.txt",
 }
 
-# Each registration system's lock (python3 tasks.py lock in the template makes them), in
-# locks/; the chosen system's becomes requirements.txt, which `make install` installs.
-LOCK_FILES = {backend: f"{backend}.txt" for backend in OPTION_FILES}
+# The choices besides the registration system that add dependencies: each answer but "none"
+# has locks of its own.
+LOCKED_CHOICES = ("error_monitoring",)
+
+
+def lock_name(answers):
+    """The lock of this combination of answers, in locks/ (python3 tasks.py lock in the
+    template makes one per combination): "userena.txt", "builtin+sentry.txt". It becomes the
+    site's requirements.txt, which `make install` installs."""
+    choices = [answers[choice] for choice in LOCKED_CHOICES if answers[choice] != "none"]
+    return "+".join([answers["registration_backend"], *choices]) + ".txt"
+
 
 # The file cruft (the update tool, README.md "Keeping a site up to date") reads.
 ORIGIN_FILE = ".cruft.json"
@@ -204,7 +213,7 @@ def main():
     replace_shared(root, ANSWERS["registration_backend"])
     remove_unchosen_choices(root)
     keep_one(root, "licenses", LICENSE_TEXTS[ANSWERS["license"]], "LICENSE")
-    keep_one(root, "locks", LOCK_FILES[ANSWERS["registration_backend"]], "requirements.txt")
+    keep_one(root, "locks", lock_name(ANSWERS), "requirements.txt")
     write_origin(root, ANSWERS)
     write_env(root)
     print(
