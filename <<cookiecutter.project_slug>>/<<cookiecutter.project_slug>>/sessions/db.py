@@ -52,8 +52,10 @@ class SessionStore(db.SessionStore):
         }
         if rotated:
             if stored_key is None or not self._rename(stored_key, values):
-                # No row yet, or it is gone (expired, deleted by a logout elsewhere).
-                self.create()
+                # No row yet, or it is gone (expired, deleted by a logout elsewhere): stored
+                # under the key cycle_key() drew, which the request may have handed out already
+                # (an app login's session token).
+                self._insert(values)
             return
         sessions = self._sessions()
         if must_create:
@@ -71,6 +73,14 @@ class SessionStore(db.SessionStore):
             rows = self._sessions().filter(session_key=stored_key)
             try:
                 return bool(self._write(rows.update, session_key=self.session_key, **values))
+            except IntegrityError:
+                self._session_key = self._get_new_session_key()
+
+    def _insert(self, values):
+        """Store the session under its current key; another is drawn only if that one is taken."""
+        while True:
+            try:
+                return self._write(self._sessions().create, session_key=self.session_key, **values)
             except IntegrityError:
                 self._session_key = self._get_new_session_key()
 
