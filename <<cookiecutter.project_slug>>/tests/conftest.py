@@ -9,6 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from . import live_server as live_server_threads
+from .dev_server import dev_server  # noqa: F401 (a fixture: one dev server for the session)
 
 GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
 TOKEN = "EAAtesttoken1234567890"
