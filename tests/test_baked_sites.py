@@ -48,20 +48,20 @@ def own_database_url(url, name):
 RESULT_RE = re.compile(r"^=* ?(\d+ (passed|failed).*? in [\d.]+s.*?) ?=*$", re.MULTILINE)
 
 
-def run_site_tests(site, env, label, request, capsys, task="test"):
-    """The baked site's `python3 tasks.py <task>` (test, or coverage), its output shown live,
-    line by line, marked with `label` (it runs for a minute or two); its result line goes to
-    the closing table. Returns the output."""
+def run_site_tests(site, env, label, request, capsys, *task):
+    """The baked site's `python3 tasks.py <task...>` (test with pytest's arguments, or
+    coverage), its output shown live, line by line, marked with `label` (it runs for a minute
+    or two); its result line goes to the closing table. Returns the output."""
 
     def echo(line):
         with capsys.disabled():
             print(f"[{label}] {line}", end="", flush=True)
 
     with capsys.disabled():
-        print(f"\n[{label}] python3 tasks.py {task}", flush=True)
+        print(f"\n[{label}] python3 tasks.py {' '.join(task)}", flush=True)
     # Unbuffered, so that pytest's progress reaches us as it happens.
     env = dict(env, PYTHONUNBUFFERED="1")
-    output = run([PYTHON3, "tasks.py", task], cwd=site, env=env, echo=echo)
+    output = run([PYTHON3, "tasks.py", *task], cwd=site, env=env, echo=echo)
     results = RESULT_RE.findall(output)
     if results:
         request.node.user_properties.append(("result", results[-1][0]))
@@ -172,7 +172,17 @@ def test_site_tests_pass_on_postgresql_and_redis(installed_site, request, capsys
     )
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
-    run_site_tests(installed_site, env, f"{backend} PostgreSQL", request, capsys)
+    # The tests that start a server of their own on SQLite ran in the SQLite run already.
+    run_site_tests(
+        installed_site,
+        env,
+        f"{backend} PostgreSQL",
+        request,
+        capsys,
+        "test",
+        "-m",
+        "not own_server",
+    )
 
 
 SCALE_OUT_TOOLS = ("haproxy", "redis-server", "openssl", "psql", "ip")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from . import live_server as live_server_threads
+from .dev_server import dev_server  # noqa: F401 (a fixture: one dev server for the session)
 
 # Every test's log lines are checked for secrets (tests/log_audit.py).
 from .log_audit import log_audit  # noqa: F401

@@ -6,10 +6,9 @@ the stand-in on the port the server really runs on (see dev_server.py).
 
 import pytest
 
-from .dev_server import dev_server  # noqa: F401 (fixture)
 from .test_browser import chromium  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_server]
 
 
 def test_facebook_login_on_another_port(chromium, dev_server):  # noqa: F811

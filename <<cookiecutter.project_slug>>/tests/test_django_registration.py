@@ -25,7 +25,7 @@ from django_facebook.registration_backends import (
 
 from . import test_browser
 from .conftest import ADA, facebook_login, signals_sent
-from .dev_server import dev_server, follow_activation_link, sign_up_by_form  # noqa: F401
+from .dev_server import follow_activation_link, sign_up_by_form
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -454,7 +454,8 @@ def test_sign_up_by_form_in_a_browser(page, live_server, mailoutbox):
     assert violations == []
 
 
-def test_the_activation_link_follows_the_dev_servers_port(dev_server):  # noqa: F811
+@pytest.mark.own_server
+def test_the_activation_link_follows_the_dev_servers_port(dev_server):
     """`make run PORT=N`: the emailed link points at port N and activates the account there."""
     browser = sign_up_by_form(dev_server, "/accounts/register/", "hedy")
     assert urlsplit(browser.response.url).path == "/accounts/register/complete/"

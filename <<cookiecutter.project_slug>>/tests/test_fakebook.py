@@ -892,6 +892,7 @@ def test_the_stand_in_loads_with_debug_or_the_explicit_allowance(settings):
     apps.get_app_config("fakebook").ready()
 
 
+@pytest.mark.own_server
 def test_gunicorn_refuses_to_serve_the_stand_in_with_debug_off(tmp_path):
     """Local settings with DEBUG off under gunicorn, which runs no system checks: no worker
     boots and gunicorn exits, where it used to serve the stand-in's dialog."""

@@ -30,7 +30,7 @@ from fakebook.callbacks import signed_request_for
 
 from .browser import Browser
 from .conftest import ADA, facebook_login, signals_sent
-from .dev_server import dev_server, follow_activation_link, sign_up_by_form  # noqa: F401
+from .dev_server import follow_activation_link, sign_up_by_form
 from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
 from .test_live_flow import KATHERINE, login_with_facebook, site  # noqa: F401 (fixture)
 
@@ -953,7 +953,8 @@ def test_sign_up_by_form_and_with_facebook_in_a_browser(page, live_server, mailo
     assert violations == []
 
 
-def test_the_activation_link_follows_the_dev_servers_port(dev_server):  # noqa: F811
+@pytest.mark.own_server
+def test_the_activation_link_follows_the_dev_servers_port(dev_server):
     """`make run PORT=N`: the emailed link points at port N and activates the account there,
     logged in (SITE_DOMAIN follows the port that `tasks.py run --port` serves)."""
     browser = sign_up_by_form(dev_server, "/accounts/signup/", "hedy")
