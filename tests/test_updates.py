@@ -32,7 +32,7 @@ UPDATED_SITE_TESTS = [
 # Template commit B: a line in django_facebook/ and a setting.
 B_FACEBOOK_OLD = "CLOCK_SKEW = 300\n"
 B_FACEBOOK_NEW = "CLOCK_SKEW = 240  # seconds a signed request may come from the future\n"
-B_SETTING_ANCHOR = 'SESSION_ENGINE = f"{SITE_PACKAGE}.sessions"\n'
+B_SETTING_ANCHOR = 'WSGI_APPLICATION = "config.wsgi.application"\n'
 B_SETTING = "SESSION_COOKIE_AGE = 14 * 24 * 60 * 60  # two weeks, stated\n"
 
 # The owner's edits.
