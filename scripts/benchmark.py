@@ -91,7 +91,8 @@ def site_figures(site, rounds, settings_module, settings_env, profile_lines):
         database = "PostgreSQL" if "DATABASE_URL" in settings_env else "SQLite"
         print(f"--- profile: {site.name}, {settings_module}, {database}", file=sys.stderr)
         print(result.stderr, file=sys.stderr)
-    return json.loads(result.stdout)
+    # The figures are the last line; a site's own log lines may come before them.
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main():

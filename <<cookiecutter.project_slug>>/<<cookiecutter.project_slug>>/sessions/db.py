@@ -117,7 +117,8 @@ class SessionStore(db.SessionStore):
 
     def _write(self, statement, **values):
         """Run one write; in a savepoint when the caller holds a transaction open."""
-        if transaction.get_connection(router.db_for_write(self.model)).in_atomic_block:
-            with transaction.atomic(using=router.db_for_write(self.model)):
+        using = router.db_for_write(self.model)
+        if transaction.get_connection(using).in_atomic_block:
+            with transaction.atomic(using=using):
                 return statement(**values)
         return statement(**values)
