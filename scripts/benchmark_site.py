@@ -63,6 +63,21 @@ def new_client():
     return Client(headers=PROXY_HEADERS)
 
 
+def costs_of(queries, start_statements, graph_calls, seconds, callback_cpu):
+    """One round trip's costs from its captured SQL; the statements after `start_statements`
+    are the callback's."""
+    sql = [query["sql"] for query in queries.captured_queries]
+    data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
+    return {
+        "statements": len(sql),
+        "data_statements": len(data),
+        "callback_statements": len(sql) - start_statements,
+        "graph_calls": graph_calls,
+        "seconds": seconds,
+        "callback_cpu": callback_cpu,
+    }
+
+
 def round_trip(client, mock, profile, profiler=None):
     """One login through both views: a dict of its costs, and where it ended."""
     mock.replace(responses.GET, f"{GRAPH}/me", json=profile)
@@ -80,16 +95,7 @@ def round_trip(client, mock, profile, profiler=None):
             profiler.disable()
         cpu = time.process_time() - cpu_started
         elapsed = time.perf_counter() - started
-    sql = [query["sql"] for query in queries.captured_queries]
-    data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
-    costs = {
-        "statements": len(sql),
-        "data_statements": len(data),
-        "callback_statements": len(sql) - start_statements,
-        "graph_calls": len(mock.calls) - calls_before,
-        "seconds": elapsed,
-        "callback_cpu": cpu,
-    }
+    costs = costs_of(queries, start_statements, len(mock.calls) - calls_before, elapsed, cpu)
     return costs, done["Location"]
 
 
@@ -150,16 +156,7 @@ def app_round_trip(client, mock, body_for, *, nonce):
         )
         cpu = time.process_time() - cpu_started
         elapsed = time.perf_counter() - resumed + paused - started
-    sql = [query["sql"] for query in queries.captured_queries]
-    data = [statement for statement in sql if not TRANSACTION_CONTROL.match(statement)]
-    costs = {
-        "statements": len(sql),
-        "data_statements": len(data),
-        "callback_statements": len(sql) - start_statements,
-        "graph_calls": len(mock.calls) - calls_before,
-        "seconds": elapsed,
-        "callback_cpu": cpu,
-    }
+    costs = costs_of(queries, start_statements, len(mock.calls) - calls_before, elapsed, cpu)
     return costs, answer
 
 
