@@ -5,7 +5,7 @@ key as a token and sends it in the `X-Session-Token` header. The session behind 
 ordinary Django session in the configured engine, so what ends a session ends the token:
 logging out (the session is flushed), changing the password (Django's session hash check
 flushes the other sessions), and, for sessions started by an app login, Facebook's
-deauthorize callback (checked here on every request).
+deauthorize and data deletion callbacks (checked here on every request).
 
 A request with the header ignores the session cookie entirely and sets none, and is exempt
 from CSRF: a page on another site cannot make a browser send a custom header (that needs a
@@ -71,12 +71,17 @@ def mark_app_login(request, user):
 
 
 def end_if_deauthorized(session):
-    """Flush a session started by an app login whose account was deauthorized since."""
+    """Flush a session started by an app login whose Facebook link was deauthorized since,
+    or is gone (Facebook's data deletion callback, a disconnect): the proof it rests on has
+    been withdrawn."""
     marker = session.get(APP_LOGIN_KEY)
     if not isinstance(marker, dict):
         return
     logged_in_at = datetime.fromtimestamp(marker["at"], UTC)
-    if FacebookAccount.objects.filter(
-        pk=marker["account"], deauthorized_at__gte=logged_in_at
-    ).exists():
+    still_linked = (
+        FacebookAccount.objects.filter(pk=marker["account"])
+        .exclude(deauthorized_at__gte=logged_in_at)
+        .exists()
+    )
+    if not still_linked:
         session.flush()

@@ -584,6 +584,16 @@ class TestSessionToken:
         assert answer.status_code == 200
         assert not is_logged_in(token)
 
+    def test_data_deletion_callback_ends_it(self, client, logged_in):
+        _, token = logged_in
+        answer = client.post(
+            reverse("facebook:data_deletion"),
+            {"signed_request": signed_request_for(PEOPLE["ada"].id)},
+        )
+        assert answer.status_code == 200
+        assert not FacebookAccount.objects.exists()
+        assert not is_logged_in(token)
+
     def test_a_new_login_after_deauthorize_works(self, client, fakebook, logged_in):
         client.post(
             reverse("facebook:deauthorize"),
