@@ -9,7 +9,9 @@ of Facebook's callbacks, the session cookie, the app secret. So:
 - sentry-sdk's own EventScrubber, recursive, removes any value whose key names a secret
   (its defaults, token, password, cookie, session..., plus this site's: code, state,
   signed_request, appsecret_proof...);
-- `scrub_event` (before_send) then rewrites every string left in the event: query
+- `scrub_event` (before_send) then filters every local variable of a stack frame whose name
+  has a secret's word in it (`state_value`, `user_token`: a new variable in a view must not
+  need an entry in a list to stay out of an event), and rewrites every string left: query
   parameters that carry secrets, and anything shaped like a Facebook token or login code.
 """
 
@@ -43,6 +45,10 @@ SECRET_PARAMETER = re.compile(
     re.IGNORECASE,
 )
 SECRET_SHAPE = re.compile(r"EAA[A-Za-z0-9]{10,}|AQ[A-Za-z0-9_-]{40,}")
+# A local variable holds a secret when one of the words of its name is one of these.
+SECRET_WORDS = frozenset(
+    ("code", "state", "token", "secret", "signed", "proof", "password", "cookie", "session")
+)
 
 
 def scrub_string(value):
@@ -61,6 +67,17 @@ def scrub(value, secrets):
     if isinstance(value, list | tuple):
         return [scrub(item, secrets) for item in value]
     return value
+
+
+def filter_secret_variables(event):
+    """Filter the values of the stack frames' local variables named like secrets."""
+    for exception in (event.get("exception") or {}).get("values") or []:
+        for frame in ((exception or {}).get("stacktrace") or {}).get("frames") or []:
+            variables = frame.get("vars") if isinstance(frame, dict) else None
+            if isinstance(variables, dict):
+                for name in variables:
+                    if SECRET_WORDS.intersection(name.lower().split("_")):
+                        variables[name] = FILTERED
 
 
 def known_secrets():
@@ -85,6 +102,7 @@ def scrub_event(event, hint):
             for name in list(headers):
                 if name.lower() in ("cookie", "authorization"):
                     headers[name] = FILTERED
+    filter_secret_variables(event)
     return scrub(event, known_secrets())
 
 

@@ -96,6 +96,25 @@ def test_every_part_of_an_event_is_scrubbed(settings):
     assert "Bearer x" not in scrubbed
 
 
+def test_local_variables_named_like_secrets_are_filtered():
+    variables = {
+        "state_value": "a-random-state-456",
+        "user_token": "opaque-789",
+        "pending_code": "one-time-012",
+        "next_url": "/welcome/",
+    }
+    event = {"exception": {"values": [{"stacktrace": {"frames": [{"vars": variables}]}}]}}
+
+    scrubbed = scrub_event(event, {})["exception"]["values"][0]["stacktrace"]["frames"][0]
+
+    assert scrubbed["vars"] == {
+        "state_value": FILTERED,
+        "user_token": FILTERED,
+        "pending_code": FILTERED,
+        "next_url": "/welcome/",
+    }
+
+
 def test_without_a_dsn_nothing_starts(monkeypatch):
     monkeypatch.setattr(sentry_sdk, "init", lambda **options: pytest.fail("started Sentry"))
 
