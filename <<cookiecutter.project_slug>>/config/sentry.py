@@ -12,7 +12,8 @@ of Facebook's callbacks, the session cookie, the app secret. So:
 - `scrub_event` (before_send) then filters every local variable of a stack frame whose name
   has a secret's word in it (`state_value`, `user_token`: a new variable in a view must not
   need an entry in a list to stay out of an event), and rewrites every string left: query
-  parameters that carry secrets, and anything shaped like a Facebook token or login code.
+  parameters that carry secrets, session keys inside cache keys (the Redis integration's
+  breadcrumbs name them), and anything shaped like a Facebook token or login code.
 """
 
 import re
@@ -45,6 +46,9 @@ SECRET_PARAMETER = re.compile(
     re.IGNORECASE,
 )
 SECRET_SHAPE = re.compile(r"EAA[A-Za-z0-9]{10,}|AQ[A-Za-z0-9_-]{40,}")
+# A session key inside a cache key (the Redis integration's breadcrumbs and spans name the
+# keys they touch): the site's session stores' "sessions:" prefix, and Django's own.
+SESSION_CACHE_KEY = re.compile(r"(sessions:|django\.contrib\.sessions\.cache)[a-z0-9]{8,40}")
 # A local variable holds a secret when one of the words of its name is one of these.
 SECRET_WORDS = frozenset(
     ("code", "state", "token", "secret", "signed", "proof", "password", "cookie", "session")
@@ -53,6 +57,7 @@ SECRET_WORDS = frozenset(
 
 def scrub_string(value):
     value = SECRET_PARAMETER.sub(lambda match: f"{match.group(1)}={FILTERED}", value)
+    value = SESSION_CACHE_KEY.sub(lambda match: f"{match.group(1)}{FILTERED}", value)
     return SECRET_SHAPE.sub(FILTERED, value)
 
 

@@ -75,7 +75,12 @@ def test_every_part_of_an_event_is_scrubbed(settings):
             "cookies": {"sessionid": "the-session-key-123"},
             "headers": {"Cookie": "sessionid=the-session-key-123", "Authorization": "Bearer x"},
         },
-        "breadcrumbs": {"values": [{"message": f"GET /me?access_token={TOKEN}"}]},
+        "breadcrumbs": {
+            "values": [
+                {"message": f"GET /me?access_token={TOKEN}"},
+                {"message": "SET 'a1:1:sessions:thesessionkey0123456789abcdef01' [Filtered]"},
+            ]
+        },
         "exception": {
             "values": [
                 {
@@ -88,7 +93,8 @@ def test_every_part_of_an_event_is_scrubbed(settings):
     }
     scrubbed = json.dumps(scrub_event(event, {}))
 
-    for secret in (CODE, "the-state-value-123", "s3cr3t", TOKEN, "the-session-key-123"):
+    secrets = (CODE, "the-state-value-123", "s3cr3t", TOKEN, "the-session-key-123")
+    for secret in (*secrets, "thesessionkey0123456789abcdef01"):
         assert secret not in scrubbed
     assert settings.FACEBOOK_APP_SECRET not in scrubbed
     assert settings.SECRET_KEY not in scrubbed
