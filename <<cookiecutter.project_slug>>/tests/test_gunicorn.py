@@ -6,7 +6,6 @@ keeps its codes in Redis for the same reason. Needs DATABASE_URL (PostgreSQL) an
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from .browser import Browser
+from .conftest import free_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,12 +30,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 3
 LOGINS = 6
 PEOPLE = ["Ada Lovelace", "Katherine Johnson"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
