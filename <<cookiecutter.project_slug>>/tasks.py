@@ -3,10 +3,11 @@ but Python 3.11+ to install, run, test and lint itself.
 
     python3 tasks.py install              # .venv with the site and its test tools, from the lock
     python3 tasks.py run [--port N]       # install, migrate, dev server on 127.0.0.1
-    python3 tasks.py test [pytest args]   # install, then pytest
+    python3 tasks.py test [pytest args]   # install, then pytest without the slow tests
+    python3 tasks.py test-all [pytest args]  # install, then every test (as CI runs them)
     python3 tasks.py lint                 # install, then ruff check and ruff format --check
     python3 tasks.py format               # install, then ruff check --fix and ruff format
-    python3 tasks.py coverage [pytest args]  # install, then pytest with a coverage report
+    python3 tasks.py coverage [pytest args]  # install, then every test, with a coverage report
     python3 tasks.py lock [--uv PATH]     # regenerate requirements.txt from pyproject.toml
     python3 tasks.py template-check       # cruft check: is the site behind its template?
 
@@ -19,16 +20,19 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
+# The installer, the lock's own version of it (bootstrap_uv).
+UV = VENV / "bin" / "uv"
 PYPROJECT = ROOT / "pyproject.toml"
 # The lock: every dependency of pyproject.toml (with the test extras) pinned, with hashes.
 LOCK = ROOT / "requirements.txt"
 # Holds the hash of the pyproject.toml and lock last installed, so that unchanged ones cost no
-# pip run.
+# installer run.
 STAMP = VENV / ".installed-pyproject.sha256"
 # uv resolves for every platform and every Python the site supports, so one lock serves a
 # laptop, CI and production alike; no annotations, since they would name the project.
@@ -68,14 +72,45 @@ def install_inputs_hash():
     return digest.hexdigest()
 
 
+def locked_requirement(name, lock_text):
+    """The lock's entry for one package: its pin and its hashes (the lines up to the first
+    one without a continuation), as a requirements file of its own."""
+    lines = lock_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}=="))
+    end = next(i for i in range(start, len(lines)) if not lines[i].endswith("\\"))
+    return "\n".join(lines[start : end + 1]) + "\n"
+
+
+def bootstrap_uv():
+    """Install the lock's own uv into .venv with pip, checked against the lock's hashes.
+
+    uv then installs everything else: it does in seconds what pip does in a minute (it
+    resolves nothing, verifies the same hashes, and copies from its cache, so a second
+    checkout or a container build installs without downloading). One pip run of one wheel
+    with no dependencies is all a fresh machine needs first.
+    """
+    wanted = locked_requirement("uv", LOCK.read_text())
+    stamp = VENV / ".installed-uv.txt"
+    if UV.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="uv-") as folder:
+        requirement = Path(folder) / "uv.txt"
+        requirement.write_text(wanted)
+        pip = [PYTHON, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+        code = run(*pip, "install", "--require-hashes", "--no-deps", "-r", requirement)
+    if code == 0:
+        stamp.write_text(wanted)
+    return code
+
+
 def install():
     """Create .venv if it is missing and install the locked dependencies, then the site.
 
     The lock installs with --require-hashes, so every machine gets the same files; the site
-    itself goes in editable and without dependencies, and `pip check` then fails if
-    pyproject.toml asks for something the lock lacks. pip is skipped when pyproject.toml and
-    the lock are byte for byte the ones last installed, because even a no-op pip run takes
-    seconds and every other command starts with install.
+    itself goes in editable and without dependencies, and `uv pip check` then fails if
+    pyproject.toml asks for something the lock lacks. The installer is skipped when
+    pyproject.toml and the lock are byte for byte the ones last installed, because every
+    other command starts with install.
     """
     if not PYTHON.exists():
         code = run(sys.executable, "-m", "venv", VENV)
@@ -83,14 +118,18 @@ def install():
             return code
     wanted = install_inputs_hash()
     if STAMP.exists() and STAMP.read_text().strip() == wanted:
-        print(f"{PYPROJECT.name} unchanged since the last install; skipping pip", flush=True)
+        print(
+            f"{PYPROJECT.name} unchanged since the last install; skipping the installer", flush=True
+        )
         return 0
     STAMP.unlink(missing_ok=True)
-    pip = [PYTHON, "-m", "pip", "--disable-pip-version-check"]
+    uv = [UV, "pip"]
+    target = ["--python", PYTHON]
     code = (
-        run(*pip, "install", "--require-hashes", "-r", LOCK.name)
-        or run(*pip, "install", "--no-deps", "-e", ".")
-        or run(*pip, "check")
+        bootstrap_uv()
+        or run(*uv, "install", *target, "--require-hashes", "-r", LOCK.name)
+        or run(*uv, "install", *target, "--no-deps", "-e", ".")
+        or run(*uv, "check", *target)
     )
     if code:
         print(f"If {LOCK.name} lacks a dependency: python3 tasks.py lock", file=sys.stderr)
@@ -136,7 +175,8 @@ def cmd_run(args):
     return replace_with(PYTHON, "manage.py", "runserver", f"127.0.0.1:{options.port}", env=env)
 
 
-def cmd_test(args):
+def cmd_test_all(args):
+    """Every test, the slow ones too: what CI runs."""
     code = install()
     if code:
         return code
@@ -145,6 +185,13 @@ def cmd_test(args):
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return run(PYTHON, "-m", "pytest", *args, env=env)
+
+
+def cmd_test(args):
+    """The tests a change is checked with as it is made: all but those marked slow (the
+    browser, real servers, timeouts waited out, the large property-based runs), which
+    test-all, coverage and CI run. A -m of one's own replaces this selection."""
+    return cmd_test_all(["-m", "not slow", *args])
 
 
 def cmd_lint(args):
@@ -172,7 +219,7 @@ def cmd_format(args):
 def cmd_coverage(args):
     """The tests, measuring which lines they run; fails under [tool.coverage.report]
     fail_under in pyproject.toml."""
-    return cmd_test(["--cov", "--cov-report=term-missing:skip-covered", *args])
+    return cmd_test_all(["--cov", "--cov-report=term-missing:skip-covered", *args])
 
 
 def cmd_lock(args):
@@ -188,7 +235,7 @@ def cmd_lock(args):
         code = install()
         if code:
             return code
-        uv = [PYTHON, "-m", "uv"]
+        uv = [UV]
     return run(*uv, "pip", "compile", PYPROJECT.name, *LOCK_OPTIONS, "-o", LOCK.name, *extra)
 
 
@@ -204,6 +251,7 @@ COMMANDS = {
     "install": cmd_install,
     "run": cmd_run,
     "test": cmd_test,
+    "test-all": cmd_test_all,
     "lint": cmd_lint,
     "format": cmd_format,
     "coverage": cmd_coverage,

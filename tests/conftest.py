@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import run_summary
+import site_suites
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
@@ -53,15 +54,14 @@ def bake(cookiecutter_config):
     return bake
 
 
-def run(command, cwd, env=None, timeout=TIMEOUT, echo=None):
-    """Run a command; fail the test with the end of its output unless it exits 0 in time.
+def execute(command, cwd, env=None, timeout=TIMEOUT, echo=None):
+    """Run a command; return (exit code, combined stdout and stderr, whether it timed out).
 
     The command gets its own process group, so that on a timeout the whole tree is killed
     (a baked site's tasks.py runs pytest, which may run a browser) and no grandchild keeps
-    the output pipe open. Returns the combined stdout and stderr. `echo`, when given, is
-    called with each line of output as it comes, to show a long run's progress.
+    the output pipe open. `echo`, when given, is called with each line of output as it comes,
+    to show a long run's progress. Safe to call from any thread.
     """
-    __tracebackhide__ = True  # a failure shows the test's line and the output, not this helper
     command = [str(part) for part in command]
     process = subprocess.Popen(
         command,
@@ -90,22 +90,73 @@ def run(command, cwd, env=None, timeout=TIMEOUT, echo=None):
         process.wait()
     finally:
         timer.cancel()
-    output = "".join(lines)
-    if timed_out.is_set():
-        problem = f"timed out after {timeout}s"
-    elif not process.returncode:
-        return output
-    else:
-        problem = f"exit code {process.returncode}"
+    return process.returncode, "".join(lines), timed_out.is_set()
+
+
+def fail_with_output(command, cwd, code, output, timed_out, timeout=TIMEOUT):
+    """Fail the test: a one-line message, and the end of the output in its captured stdout."""
+    __tracebackhide__ = True
+    problem = f"timed out after {timeout}s" if timed_out else f"exit code {code}"
     # The output goes to the test's captured stdout, shown once in the failure report; the
     # message stays one line, for the short summary.
     print(output[-SHOWN_OUTPUT:])
-    pytest.fail(f"{problem}: {' '.join(command)} (in {cwd}); its output is in 'Captured stdout'")
+    command = " ".join(str(part) for part in command)
+    pytest.fail(f"{problem}: {command} (in {cwd}); its output is in 'Captured stdout'")
+
+
+def run(command, cwd, env=None, timeout=TIMEOUT, echo=None):
+    """Run a command (execute()); fail the test with the end of its output unless it exits 0
+    in time. Returns the combined stdout and stderr."""
+    __tracebackhide__ = True  # a failure shows the test's line and the output, not this helper
+    code, output, timed_out = execute(command, cwd, env, timeout, echo)
+    if code or timed_out:
+        fail_with_output(command, cwd, code, output, timed_out, timeout)
+    return output
 
 
 def ruff(*args):
     """The template venv's ruff, the one `tasks.py test` installs from requirements-dev.txt."""
     return [sys.executable, "-m", "ruff", *args]
+
+
+# The parameters that name a registration system, in the baked sites' and images' tests.
+SYSTEM_PARAMETERS = ("system", "site", "installed_site", "image", "backend")
+
+
+def left_out_by_the_quick_plan(item):
+    """Whether `tasks.py test --quick` leaves the test out: marked slow, about a registration
+    system other than the builtin one, or waiting for a PostgreSQL run or for every suite."""
+    if item.get_closest_marker("slow"):
+        return True
+    params = getattr(item, "callspec", None)
+    systems = {
+        params.params[name] for name in SYSTEM_PARAMETERS if params and name in params.params
+    }
+    if systems - {site_suites.REFERENCE}:
+        return True
+    name = getattr(item, "originalname", None)
+    return name in site_suites.LAST_TESTS and name != "test_site_tests_pass_on_sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    """The baked sites' quick checks first: they install the sites, which starts the sites'
+    own suites in the background (test_baked_sites.py); the tests that wait for those suites
+    last, so that every other test runs meanwhile. The quick plan leaves out what it says."""
+    if site_suites.quick_plan():
+        left_out = [item for item in items if left_out_by_the_quick_plan(item)]
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not left_out_by_the_quick_plan(item)]
+
+    def rank(item):
+        if getattr(item, "originalname", None) in site_suites.LAST_TESTS:
+            return 2
+        return 0 if item.module.__name__ == "test_baked_sites" else 1
+
+    items.sort(key=rank)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(site_suites.SuiteOutput(config), "site-suite-output")
 
 
 def pytest_terminal_summary(terminalreporter):

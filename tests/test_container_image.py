@@ -6,10 +6,16 @@ no process running as root. compose.yaml is checked too.
 No registry is reachable here, so the base image is made with debootstrap from the Debian
 mirror apt already uses (a bookworm minbase with python3), once per machine, and passed to
 the Dockerfile's BASE_IMAGE argument. Needs root, podman (with runc) and debootstrap, as
-.ci/run installs them; without them the tests skip, except in CI, where they fail.
+.ci/run installs them; without them the tests skip, except in CI, where they fail. podman
+runs with a configuration of the tests' own (PODMAN_CONF), so nothing of the machine's
+needs changing first.
+
+The base image is kept after the run (about 220 MB, `podman rmi` removes it): making it
+again costs a debootstrap, and every later run on the machine reuses it.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,8 +28,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 from conftest import run
-from test_baked_sites import own_database_url
+from test_baked_sites import locked_versions, own_database_url
 from test_hooks import BACKENDS
+
+pytestmark = pytest.mark.slow
 
 BASE_IMAGE = "localhost/cookiecutter-django-facebook-base:bookworm"
 DEBIAN_SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
@@ -45,14 +53,31 @@ def missing_tools():
     return tools
 
 
-@pytest.fixture(scope="session", autouse=True)
-def container_tools():
+# What these machines need of podman, and the tests give it through CONTAINERS_CONF: root in
+# a VM may not raise its own rlimits (podman's defaults ask to: "error setting rlimits ...
+# operation not permitted"), and crun refuses the hybrid cgroup layout, runc does not.
+PODMAN_CONF = """\
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def container_tools(tmp_path_factory):
+    """Skip (fail in CI) without the tools; point every podman call at PODMAN_CONF."""
     missing = missing_tools()
     if missing:
         message = f"container image tests need {', '.join(missing)} (.ci/run sets them up)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    conf = tmp_path_factory.mktemp("podman") / "containers.conf"
+    conf.write_text(PODMAN_CONF)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONTAINERS_CONF", str(conf))
+        yield
 
 
 def podman(*args, timeout=600):
@@ -337,6 +362,52 @@ def test_ready_healthy_and_not_root(deployment):
     assert users and len(users) >= 3, users  # gunicorn's master and its two workers
     assert all(line.split()[0] not in ("root", "0") for line in users), users
     assert podman("exec", site.name, "id", "-u").strip() == SITE_UID
+
+
+# The image's installed distributions, {normalised name: version}, as Python itself lists them
+# (the image has no pip), and the values of the lock's environment markers there (its Python
+# is not the test's: Debian's 3.11.2 takes async-timeout, for one).
+DISTRIBUTIONS = """
+import importlib.metadata, json, os, platform, re, sys
+print(json.dumps({
+    "installed": {
+        re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower(): d.version
+        for d in importlib.metadata.distributions()
+    },
+    "markers": {
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "python_full_version": platform.python_version(),
+        "implementation_name": sys.implementation.name,
+        "implementation_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "os_name": os.name,
+        "sys_platform": sys.platform,
+        "platform_system": platform.system(),
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_version": platform.version(),
+    },
+}))
+"""
+
+
+def test_the_image_installs_exactly_the_locks_versions(image):
+    _, site, tag = image
+    # stdout alone: podman adds warnings of its own on stderr.
+    listed = attempt("podman", "run", "--rm", tag, "python", "-c", DISTRIBUTIONS)
+    assert listed.returncode == 0, listed.stderr
+    image = json.loads(listed.stdout)
+    installed = image["installed"]
+
+    locked = locked_versions((site / "requirements.txt").read_text(), image["markers"])
+    assert len(installed) > 15, installed
+    assert {
+        name: (version, locked.get(name))
+        for name, version in installed.items()
+        if locked.get(name) != version
+    } == {}
+    # The runtime only: none of the lock's test and development tools.
+    assert not {"pytest", "uv", "ruff", "playwright", "djlint"} & installed.keys()
 
 
 def test_the_image_holds_no_secret_or_test(image):

@@ -18,6 +18,8 @@ from conftest import TEMPLATE_DIR, run
 from cookiecutter.main import cookiecutter
 from test_baked_sites import PYTHON3, clean_env
 
+pytestmark = pytest.mark.slow
+
 # A throwaway identity for the test's commits, so that no git config is needed.
 GIT = ["git", "-c", "user.name=Site Owner", "-c", "user.email=owner@example.com"]
 CRUFT = [sys.executable, "-m", "cruft"]

@@ -28,7 +28,7 @@ from .test_browser import RESULTS, expect_error_status
 chromium = test_browser.chromium
 page = test_browser.page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text()
 BLOCKING = {"serious", "critical"}

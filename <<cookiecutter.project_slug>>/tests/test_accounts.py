@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from django_facebook.models import FacebookAccount
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import path
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__), pytest.mark.system_independent]
 
 
 def broken_view(request):

@@ -17,7 +17,7 @@ from . import test_concurrency
 from .apps import app_login
 from .test_concurrency import race
 
-pytestmark = test_concurrency.pytestmark
+pytestmark = [*test_concurrency.pytestmark, pytest.mark.database]
 User = get_user_model()
 THREADS = 6
 

@@ -23,14 +23,15 @@ from django_facebook.session_tokens import HEADER
 from fakebook import limited_login
 
 from .apps import PEOPLE, app_login
+from .hypothesis_examples import examples as scaled
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 User = get_user_model()
 
 
 def examples(count):
     return settings(
-        max_examples=count,
+        max_examples=scaled(count),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture],
     )

@@ -35,7 +35,7 @@ from fakebook.callbacks import signed_request_for
 from .apps import PEOPLE, app_login, fresh_state, native, new_nonce
 from .conftest import graph_error_body, signals_sent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 PROFILE = reverse("accounts:profile")
 

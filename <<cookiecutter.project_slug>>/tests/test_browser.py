@@ -12,7 +12,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.database,
+    pytest.mark.slow,
+]
 
 CHROMIUM = "/usr/bin/chromium"
 # Headless, and quiet on a closed network (no background connections to Google).

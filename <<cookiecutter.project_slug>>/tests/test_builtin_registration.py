@@ -8,7 +8,7 @@ from django_facebook import signals
 
 from .conftest import facebook_login, signals_sent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 

@@ -13,7 +13,7 @@ from fakebook.users import USERS
 
 from .conftest import ADA, TOKEN, facebook_login, signals_sent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 ADA_STANDIN_ID = next(user.id for user in USERS if user.first_name == "Ada")
 

@@ -25,6 +25,7 @@ pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="races need PostgreSQL (DATABASE_URL)"
     ),
+    pytest.mark.database,
 ]
 User = get_user_model()
 THREADS = 8

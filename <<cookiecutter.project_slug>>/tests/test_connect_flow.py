@@ -13,7 +13,7 @@ from django_facebook.models import FacebookAccount
 
 from .conftest import ADA, TOKEN, facebook_login, graph_error_body, signals_sent, start_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 

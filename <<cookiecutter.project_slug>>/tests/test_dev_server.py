@@ -8,7 +8,7 @@ import pytest
 
 from .test_browser import chromium  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.own_server]
+pytestmark = [pytest.mark.browser, pytest.mark.own_server, pytest.mark.slow]
 
 
 def test_facebook_login_on_another_port(chromium, dev_server):  # noqa: F811

@@ -27,7 +27,7 @@ from . import test_browser
 from .conftest import ADA, facebook_login, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 PASSWORD = "a-long-passphrase-42"

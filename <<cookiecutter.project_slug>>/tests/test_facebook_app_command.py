@@ -6,6 +6,8 @@ from django.core.management import CommandError, call_command
 
 from .conftest import GRAPH
 
+pytestmark = pytest.mark.system_independent
+
 
 def run(**options):
     from io import StringIO

@@ -26,7 +26,7 @@ from django.urls import reverse
 from fakebook import faults, store
 from fakebook.users import USERS, get_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.system_independent]
 
 VERSION = "v25.0"
 REDIRECT_URI = "http://testserver/facebook/callback/"
@@ -804,6 +804,7 @@ def test_bad_id_fault(client):
     assert answer["id"] == int(ADA.id) and not isinstance(answer["id"], str)
 
 
+@pytest.mark.slow
 def test_timeout_fault_answers_late_but_normally(client, settings):
     settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 0.2)
     token = token_for(client, ADA)
@@ -814,6 +815,7 @@ def test_timeout_fault_answers_late_but_normally(client, settings):
     assert response.json() == {"id": ADA.id}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("read_timeout", [0.5, 10.0, 30])
 def test_timeout_fault_outlasts_the_sites_read_timeout(settings, read_timeout):
     settings.FACEBOOK_GRAPH_TIMEOUT = (3.05, read_timeout)
@@ -847,6 +849,7 @@ def test_connection_fault_drops_the_connection(client, live_graph):
     assert response.json() == {"id": ADA.id}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_timeout_fault_trips_the_clients_read_timeout(client, live_server, settings):
     settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 0.2)

@@ -15,6 +15,8 @@ from django_facebook.profile import FacebookProfile
 
 from .conftest import GRAPH, TOKEN, graph_error_body
 
+pytestmark = pytest.mark.system_independent
+
 SECRET = "fakebook-test-app-secret"
 FIELDS = ["id", "name", "email"]
 

@@ -14,7 +14,7 @@ from django_facebook.models import FacebookAccount
 
 from .conftest import ADA, TOKEN, facebook_login, graph_error_body
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 

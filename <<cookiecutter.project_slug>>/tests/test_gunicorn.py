@@ -25,6 +25,7 @@ pytestmark = [
         connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
         reason="several processes need PostgreSQL and Redis (DATABASE_URL, REDIS_URL)",
     ),
+    pytest.mark.database,
 ]
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 3

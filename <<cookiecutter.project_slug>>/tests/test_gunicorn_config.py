@@ -18,6 +18,8 @@ from config.healthcheck import healthz_url
 
 from .conftest import collectstatic, free_port
 
+pytestmark = pytest.mark.system_independent
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py"]
 
@@ -142,6 +144,7 @@ def test_the_container_healthcheck_asks_what_gunicorn_serves(environ, url):
     assert healthz_url(environ) == url
 
 
+@pytest.mark.slow
 def test_every_line_is_json_and_no_control_socket(served, tmp_path):
     url, stop = served
     healthz = requests.get(

@@ -10,7 +10,11 @@ from django.test import Client
 
 from << cookiecutter.project_slug >> import health
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.system_independent,
+    pytest.mark.database,
+]
 
 # What a load balancer sends: the app host's own address, a name the site does not serve.
 LB_HOSTS = ["10.0.3.7:8000", "[fd00::7]:8000", "app-host-2.internal", "evil.example"]

@@ -19,8 +19,11 @@ from django_facebook import redirects
 from django_facebook.redirects import NEXT_PARAMETERS
 
 from .conftest import start_login
+from .hypothesis_examples import examples
 
-EXAMPLES = 1000
+pytestmark = pytest.mark.slow
+
+EXAMPLES = examples(1000)
 
 PREFIXES = [
     "",

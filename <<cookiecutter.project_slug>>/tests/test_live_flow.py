@@ -15,7 +15,7 @@ from fakebook import faults
 
 from .browser import Browser
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 User = get_user_model()
 
 ADA = "Ada Lovelace"
@@ -147,8 +147,11 @@ class TestIncompleteProfiles:
 
 
 COMMON_FAULTS = ["timeout", "connection", "500", "503", "rate_limit", "bad_json", "not_json"]
-FAULTS = [("token", kind) for kind in [*COMMON_FAULTS, "code_used"]] + [
-    ("me", kind) for kind in [*COMMON_FAULTS, "revoked", "expired", "missing_id", "bad_id"]
+FAULTS = [
+    # A timeout waits out the site's read timeout: seconds, where the others take milliseconds.
+    pytest.param(endpoint, kind, marks=pytest.mark.slow) if kind == "timeout" else (endpoint, kind)
+    for endpoint, kind in [("token", kind) for kind in [*COMMON_FAULTS, "code_used"]]
+    + [("me", kind) for kind in [*COMMON_FAULTS, "revoked", "expired", "missing_id", "bad_id"]]
 ]
 
 
@@ -163,6 +166,8 @@ def test_graph_faults_end_on_the_error_page_and_change_nothing(site, endpoint, k
     assert not FacebookAccount.objects.exists()
 
 
+@pytest.mark.slow
+@pytest.mark.system_independent
 @pytest.mark.parametrize("endpoint", ["token", "me"])
 def test_timeout_fault_outlasts_the_sites_read_timeout(site, settings, endpoint):
     """However long the site waits for Facebook, the "timeout" fault answers later: the site

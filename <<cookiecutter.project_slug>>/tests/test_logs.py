@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from .conftest import facebook_login, graph_error_body
 from .log_audit import leaked, secrets_of_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 
 
 def test_a_graph_failure_line_has_the_trace_request_and_user(client, graph, log_audit):

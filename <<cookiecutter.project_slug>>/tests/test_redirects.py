@@ -5,6 +5,8 @@ from django.test import RequestFactory
 
 from django_facebook import redirects
 
+pytestmark = pytest.mark.system_independent
+
 factory = RequestFactory()
 
 

@@ -5,9 +5,13 @@ import os
 import pytest
 from django.core.cache import caches
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="the Redis cache needs Redis (REDIS_URL)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"), reason="the Redis cache needs Redis (REDIS_URL)"
+    ),
+    pytest.mark.system_independent,
+    pytest.mark.database,
+]
 
 
 def test_one_client_object_serves_every_operation():

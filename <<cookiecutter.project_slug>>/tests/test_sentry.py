@@ -16,7 +16,7 @@ from django_facebook import views
 
 from .conftest import TOKEN, start_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 CODE = "AQD-the-one-time-login-code-0123456789"
 
 

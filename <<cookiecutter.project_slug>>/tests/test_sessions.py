@@ -19,7 +19,7 @@ from << cookiecutter.project_slug >>.sessions import cached_db, db
 
 from .conftest import facebook_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 STORES = [db.SessionStore, cached_db.SessionStore]
 
 

@@ -31,6 +31,7 @@ pytestmark = [
         connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
         reason="two app hosts need PostgreSQL and Redis (DATABASE_URL, REDIS_URL)",
     ),
+    pytest.mark.database,
 ]
 BASE_DIR = Path(__file__).resolve().parent.parent
 BUCKET = "site-media"

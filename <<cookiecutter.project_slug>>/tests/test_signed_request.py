@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 from django_facebook.signed_request import SignedRequestError, parse_signed_request
 from fakebook.callbacks import b64url, sign
 
+from .hypothesis_examples import examples
+
+pytestmark = pytest.mark.system_independent
+
 SECRET = "fakebook-test-app-secret"
 NOW = 1_800_000_000
 
@@ -85,7 +89,7 @@ def test_tampered_payload_is_refused():
         parse(f"{signature}.{forged}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.one_of(
         st.text(max_size=300),

@@ -9,7 +9,7 @@ from django_facebook.models import FacebookAccount
 
 from .conftest import facebook_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 
 

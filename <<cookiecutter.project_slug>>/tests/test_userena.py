@@ -34,7 +34,7 @@ from .dev_server import follow_activation_link, sign_up_by_form
 from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
 from .test_live_flow import KATHERINE, login_with_facebook, site  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 PACKAGE = settings.SITE_PACKAGE
 PASSWORD = "a-long-passphrase-42"
