@@ -24,6 +24,7 @@ import os
 import queue
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -83,6 +84,13 @@ DATABASES = {"test_site_tests_pass_on_sqlite": "sqlite"}
 RUNNER = pytest.StashKey()
 
 
+def expected_length(run):
+    """A (system, database) run's rank by length, as measured: the SQLite runs (the builtin
+    one runs every test) before the PostgreSQL ones, userena's the longest of each."""
+    system, database = run
+    return (database == "sqlite", system == "userena", system == REFERENCE)
+
+
 # pytest's closing line: "593 passed, 2 skipped in 38.20s".
 RESULT_RE = re.compile(r"^=* ?(\d+ (passed|failed).*? in [\d.]+s.*?) ?=*$", re.MULTILINE)
 # pytest-cov's total line: "TOTAL    5210    301   1460    120  93.01%".
@@ -95,6 +103,7 @@ class Outcome:
 
     code: int
     output: str
+    seconds: float
     timed_out: bool = False
     result: str = field(init=False, default="")
     coverage: str = field(init=False, default="")
@@ -121,11 +130,12 @@ class SuiteRunner:
     def submit(self, label, command, cwd, env):
         def job():
             self.lines.put(f"[{label}] started: {' '.join(map(str, command))}\n")
+            started = time.monotonic()
             code, output, timed_out = self.start_command(
                 command, cwd, env, lambda line: self.lines.put(f"[{label}] {line}")
             )
             self.lines.put(f"[{label}] ended with exit code {code}\n")
-            return Outcome(code, output, timed_out)
+            return Outcome(code, output, time.monotonic() - started, timed_out)
 
         return self.pool.submit(job)
 
@@ -161,7 +171,11 @@ class SuiteOutput:
 
     def pytest_runtest_logfinish(self):
         runner = self.config.stash.get(RUNNER, None)
+        lines = []
         if runner is not None:
+            runner.drain(lines.append)
+        if lines:
+            # A line of its own, and pytest's progress resumes under it.
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             reporter.ensure_newline()
-            runner.drain(lambda line: reporter.write(line, flush=True))
+            reporter.write("".join(lines), flush=True)

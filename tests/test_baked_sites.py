@@ -115,7 +115,7 @@ class Suites:
         if not os.environ.get("DATABASE_URL"):
             wanted = [(system, database) for system, database in wanted if database == "sqlite"]
         # The longest first, so that the two slots end together.
-        for system, database in sorted(wanted, key=lambda pair: (pair[1], pair[0] == "builtin")):
+        for system, database in sorted(wanted, key=site_suites.expected_length, reverse=True):
             site = sites.installed_site(system)
             task, extra = site_suites.suite_plan(system, database)
             self.futures[system, database] = self.runner.submit(
@@ -214,6 +214,7 @@ def suite_outcome(suites, system, database, request, capsys):
     and fail with its output unless it passed."""
     __tracebackhide__ = True
     outcome = suites.outcome(system, database, capsys)
+    request.node.user_properties.append(("seconds", outcome.seconds))
     if outcome.result:
         request.node.user_properties.append(("result", outcome.result))
     if outcome.coverage:

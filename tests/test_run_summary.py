@@ -31,6 +31,17 @@ REPORTS = [
 ]
 
 
+def test_a_suite_run_in_the_background_shows_its_own_time():
+    waited = report(SQLITE, "call", duration=2.0, result="593 passed in 38.20s")
+    waited.user_properties.append(("seconds", 39.5))
+
+    table, _ = run_summary.rows([waited])
+
+    assert table == [
+        ("userena", "site tests pass on sqlite", "passed", 39.5, "593 passed in 38.20s")
+    ]
+
+
 def test_each_baked_systems_step_is_a_row_with_its_time_and_detail():
     table, others = run_summary.rows(REPORTS)
 
