@@ -15,6 +15,8 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
+from << cookiecutter.project_slug >>.sessions import cache_guard
+
 from . import live_server as live_server_threads
 from .dev_server import dev_server  # noqa: F401 (a fixture: one dev server for the session)
 
@@ -81,6 +83,15 @@ def _live_server_requests_end_with_the_test(request):
     yield
     if server is not None:
         assert server.requests.wait_idle(), "the live server still serves this test's requests"
+
+
+@pytest.fixture(autouse=True)
+def _session_cache_trusted():
+    """Every test starts as a new process does: no outage of the session cache seen, so that
+    one test's injected cache failure never leaves the next one without the cache."""
+    cache_guard.forget_outages()
+    yield
+    cache_guard.forget_outages()
 
 
 @pytest.fixture

@@ -112,6 +112,9 @@ class SessionStore(db.SessionStore):
     async def acycle_key(self):
         return await sync_to_async(self.cycle_key)()
 
+    async def aexists(self, session_key):
+        return await sync_to_async(self.exists)(session_key)
+
     def _sessions(self):
         return self.model._default_manager.using(router.db_for_write(self.model))
 

@@ -100,12 +100,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = []
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), else a per-process cache.
-# The site's backend is Django's, reusing its Redis client objects (redis_cache.py).
+# The site's backend is Django's, reusing its Redis client objects (redis_cache.py). Redis
+# answers in a millisecond or two; one that takes longer than these seconds to connect or to
+# answer is treated as out of reach, and the sessions go on without it (sessions/).
+REDIS_OPTIONS = {
+    "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+}
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
             "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
@@ -115,6 +122,10 @@ else:
 # there when the callback lands on any worker. With Redis they are read from it and written
 # through to the database. The site's stores are Django's, leaner (sessions/).
 SESSION_ENGINE = f"{SITE_PACKAGE}.sessions.{'cached_db' if env('REDIS_URL', default='') else 'db'}"
+# After the session cache fails, how long each process uses the database alone before it
+# tries the cache again (sessions/cache_guard.py): long enough that an outage costs each
+# process one failed call per interval, short enough that the cache is back within seconds.
+SESSION_CACHE_RETRY_SECONDS = env.float("SESSION_CACHE_RETRY_SECONDS", default=2.0)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

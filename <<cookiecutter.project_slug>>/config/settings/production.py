@@ -7,7 +7,7 @@ the start with ImproperlyConfigured. `manage.py check --deploy` passes with no w
 <% if cookiecutter.error_monitoring == "sentry" %>from config.sentry import init_sentry
 
 <% endif %>from .base import *
-from .base import CACHES, DATABASES, DOMAIN_NAME, SITE_PACKAGE, env
+from .base import CACHES, DATABASES, DOMAIN_NAME, REDIS_OPTIONS, SITE_PACKAGE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -20,6 +20,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES["default"] = {
     "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
     "LOCATION": env("REDIS_URL"),
+    "OPTIONS": REDIS_OPTIONS,
 }
 # Sessions read from Redis, written through to PostgreSQL (sessions/cached_db.py).
 SESSION_ENGINE = f"{SITE_PACKAGE}.sessions.cached_db"
