@@ -1,6 +1,8 @@
 """Fast tests of baking: the answers the hooks accept and refuse, and what a bake leaves."""
 
+import importlib.util
 import json
+import os
 import re
 import stat
 import subprocess
@@ -110,6 +112,68 @@ def test_the_message_after_a_bake_tells_how_to_use_another_port(bake, tmp_path, 
     bake(tmp_path)
 
     assert "make run PORT=8102" in capfd.readouterr().err
+
+
+def template_tasks():
+    """The template's tasks.py, loaded as a module."""
+    spec = importlib.util.spec_from_file_location("template_tasks", TEMPLATE_DIR / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    return tasks
+
+
+def test_the_message_after_a_bake_names_the_port_it_is_given(bake, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv(template_tasks().RUN_PORT_VARIABLE, "8201")
+
+    bake(tmp_path)
+
+    message = capfd.readouterr().err
+    assert "make run PORT=8201 # virtualenv, migrations, dev server on http://127.0.0.1:8201/" in (
+        message
+    )
+    assert "127.0.0.1:8000" not in message
+
+
+class Handover(Exception):
+    """Raised instead of tasks.py's exec of the baked site's own `tasks.py run`."""
+
+
+def test_tasks_run_bakes_with_the_port_it_then_serves_on(
+    cookiecutter_config, tmp_path, capfd, monkeypatch
+):
+    """`python3 tasks.py run --port 8201` in the template: the bake's message names port
+    8201, the port the site's own `tasks.py run` is then started with."""
+    tasks = template_tasks()
+    venv = Path(sys.executable).parent.parent
+    monkeypatch.setattr(tasks, "venv", lambda: 0)
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "PYTHON", Path(sys.executable))
+    monkeypatch.setattr(tasks, "BUILD", tmp_path)
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(cookiecutter_config))
+    monkeypatch.delenv(tasks.RUN_PORT_VARIABLE, raising=False)
+    monkeypatch.chdir(tmp_path)  # undoes cmd_run's chdir into the site after the test
+
+    def execv(path, argv):
+        raise Handover(argv)
+
+    monkeypatch.setattr(os, "execv", execv)
+
+    with pytest.raises(Handover) as handover:
+        tasks.cmd_run(["--port", "8201"])
+
+    assert handover.value.args[0][-3:] == ["run", "--port", "8201"]
+    message = capfd.readouterr().err
+    assert "make run PORT=8201" in message
+    assert "http://127.0.0.1:8201/" in message
+    assert "127.0.0.1:8000" not in message
+
+
+@pytest.mark.parametrize(
+    ("args", "port"),
+    [([], None), (["--port", "8201"], "8201"), (["--port=8202"], "8202"), (["--port", "x"], None)],
+)
+def test_tasks_run_reads_the_port_as_the_site_does(args, port):
+    assert template_tasks().requested_port(args) == port
 
 
 def cookiecutter_command(cookiecutter_config, output_dir, *answers):
