@@ -295,6 +295,18 @@ class TestSignIn:
         assert response["Location"] == reverse("userena_activate_pending", args=["ada"])
         assert "not active yet" in client.get(response["Location"]).content.decode()
 
+    def test_pending_activation_with_a_wrong_password_is_not_told(self, client):
+        """Whether an account exists, and waits, is told only to its right password."""
+        sign_up(client)
+
+        response = sign_in(client, "ada", "wrong-password-42")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "correct username or email" in html
+        assert "not active" not in html
+        assert not logged_in_user(client).is_authenticated
+
     def test_safe_next_is_followed_and_unsafe_is_not(self, client):
         make_user()
         assert sign_in(client, "grace", next="/privacy/")["Location"] == "/privacy/"
