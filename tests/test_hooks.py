@@ -210,6 +210,41 @@ def test_the_command_line_prints_the_refusal_alone(cookiecutter_config, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_answers_typed_at_the_prompts_are_checked_after_the_last_one(cookiecutter_config, tmp_path):
+    """What README.md ("The prompts") says: the answers are checked together once the last
+    prompt is answered, before anything is written; a bad one is not refused as it is typed."""
+    readme = " ".join((TEMPLATE_DIR / "README.md").read_text().split())
+    assert "checks the answers all together, once the last prompt is answered" in readme
+    context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    names = [name for name in context if not name.startswith("_")]
+    prompts = len(names)
+    # Enter (the default) for every prompt but the slug and the email.
+    answers = {"project_slug": "Has-Caps", "email": "nope"}
+    typed = "".join(f"{answers.get(name, '')}\n" for name in names)
+
+    result = subprocess.run(
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--config-file",
+            cookiecutter_config,
+            "--output-dir",
+            tmp_path,
+            TEMPLATE_DIR,
+        ],
+        input=typed,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    last_prompt = result.stdout.index(f"[{prompts}/{prompts}]")
+    assert result.stdout.index("ERROR: project_slug:") > last_prompt
+    assert result.stdout.index("ERROR: email:") > last_prompt
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_command_line_refuses_an_unknown_backend_with_its_own_error(
     cookiecutter_config, tmp_path
 ):
