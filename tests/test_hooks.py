@@ -4,6 +4,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -243,6 +244,36 @@ def test_answers_typed_at_the_prompts_are_checked_after_the_last_one(cookiecutte
     assert result.stdout.index("ERROR: project_slug:") > last_prompt
     assert result.stdout.index("ERROR: email:") > last_prompt
     assert list(tmp_path.iterdir()) == []
+
+
+def readme_bake_command():
+    """The hand bake README.md shows ("The prompts"), as its words."""
+    readme = (TEMPLATE_DIR / "README.md").read_text()
+    (line,) = [line for line in readme.splitlines() if line.startswith(".venv/bin/cookiecutter ")]
+    return shlex.split(line)
+
+
+def test_the_readmes_hand_bake_command_bakes_that_system(cookiecutter_config, tmp_path):
+    """README.md's command, run as written from the template's folder, but with this venv's
+    cookiecutter (the one tasks.py installs in .venv/) and its output under tmp_path."""
+    program, *args = readme_bake_command()
+    assert program == ".venv/bin/cookiecutter"
+    output = args.index("--output-dir") + 1
+    args[output] = str(tmp_path / args[output])
+
+    result = subprocess.run(
+        [Path(sys.executable).parent / "cookiecutter", "--config-file", cookiecutter_config, *args],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (site,) = Path(args[output]).iterdir()
+    assert (site / "tests" / "test_userena.py").is_file()
+    assert "registration_backend=userena" in args
 
 
 def test_the_command_line_refuses_an_unknown_backend_with_its_own_error(
