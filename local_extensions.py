@@ -1,10 +1,12 @@
-"""Check the answers while cookiecutter takes them, before anything is written.
+"""Check the answers once cookiecutter has them all, before anything is written.
 
 cookiecutter.json renders `__answers_checked` with the `check_answers` filter after the
-last prompt. A bad answer raises FailedHookException with one line per broken rule, naming
-the field and the rule: cookiecutter's command line prints exactly that and exits 1, and
-nothing is written. (A pre-gen hook that exits non-zero stops the generation too, but
-cookiecutter then logs its own error and a traceback after the hook's message.)
+last prompt (cookiecutter 2.x renders the `__` variables in order, among the prompts, and
+this one comes last), so a bad answer is reported once every prompt has been answered. It
+raises FailedHookException with one line per broken rule, naming the field and the rule:
+cookiecutter's command line prints exactly that and exits 1, and nothing is written. (A
+pre-gen hook that exits non-zero stops the generation too, but cookiecutter then logs its own
+error and a traceback after the hook's message.)
 
 cookiecutter loads this module itself (`_extensions` in cookiecutter.json) with the
 template's directory on sys.path.

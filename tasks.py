@@ -11,9 +11,11 @@ Both create .venv beside this file with cookiecutter, pytest and ruff (requireme
 and print every command they run.
 """
 
+import argparse
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -32,6 +34,10 @@ BUILD = ROOT / "build"
 # The template's own Python code; the site directory holds Jinja markers and is linted only
 # once baked, by the tests.
 LINTED = ["hooks", "local_extensions.py", "tests", "tasks.py", "scripts"]
+
+# Tells the post-gen hook the port `run` serves the new site on, so that the "make run" line it
+# prints names the URL that really opens (hooks/post_gen_project.py reads it).
+RUN_PORT_VARIABLE = "TEMPLATE_RUN_PORT"
 
 NO_DATABASE_URL = (
     "DATABASE_URL is not set: the baked sites' tests run on SQLite only. Set DATABASE_URL "
@@ -104,6 +110,15 @@ def venv():
     return code
 
 
+def requested_port(args):
+    """The --port among `run`'s arguments (which go on to the site's own tasks.py run, where
+    a bad one is refused), or None when none or no plain port number is given."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--port")
+    options, _ = parser.parse_known_args(args)
+    return options.port if options.port and re.fullmatch(r"[0-9]{1,5}", options.port) else None
+
+
 def cmd_run(args):
     """Bake once into build/<slug> and hand over to the baked site's own `tasks.py run`.
 
@@ -120,8 +135,15 @@ def cmd_run(args):
     if site.is_dir():
         print(f"Reusing {site.relative_to(ROOT)} (delete it to bake the template again)")
     else:
-        # The template's absolute path, which the site records as its origin (.cruft.json).
-        code = run(VENV / "bin" / "cookiecutter", "--no-input", ROOT, "--output-dir", BUILD)
+        # The template's absolute path, which the site records as its origin (.cruft.json);
+        # the port asked for, which the hook's closing message names.
+        command = [VENV / "bin" / "cookiecutter", "--no-input", ROOT, "--output-dir", BUILD]
+        env = dict(os.environ)
+        port = requested_port(args)
+        if port:
+            env[RUN_PORT_VARIABLE] = port
+        show(command)
+        code = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
         if code:
             return code
     command = [sys.executable, "tasks.py", "run", *args]

@@ -8,6 +8,7 @@ system (OPTION_REPLACEMENTS), the chosen system's version takes its place.
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -207,6 +208,20 @@ def write_env(root):
         file.write("\n".join(lines))
 
 
+# The port `make run` serves the site on unless told otherwise (the site's Makefile).
+DEFAULT_PORT = 8000
+
+
+def run_port():
+    """The port the new site is about to be served on: the template's `tasks.py run --port N`
+    bakes with it in TEMPLATE_RUN_PORT (and then runs the site on it); any other bake gets
+    `make run`'s default. Anything but a port number is ignored."""
+    port = os.environ.get("TEMPLATE_RUN_PORT", "")
+    if re.fullmatch(r"[0-9]{1,5}", port) and 0 < int(port) < 65536:
+        return int(port)
+    return DEFAULT_PORT
+
+
 def main():
     root = Path.cwd()
     remove_unchosen(root, ANSWERS["registration_backend"])
@@ -216,11 +231,13 @@ def main():
     keep_one(root, "locks", lock_name(ANSWERS), "requirements.txt")
     write_origin(root, ANSWERS)
     write_env(root)
+    port = run_port()
+    make_run = "make run" if port == DEFAULT_PORT else f"make run PORT={port}"
     print(
         f"\nYour site is in {root}.\n"
         "Next:\n"
         f"  cd {root}\n"
-        "  make run      # virtualenv, migrations, dev server on http://127.0.0.1:8000/\n"
+        f"  {make_run:<13} # virtualenv, migrations, dev server on http://127.0.0.1:{port}/\n"
         "                # (make run PORT=8102: on another port; everything follows it)\n"
         "  make test     # the site's tests\n",
         file=sys.stderr,

@@ -1,7 +1,10 @@
 """Fast tests of baking: the answers the hooks accept and refuse, and what a bake leaves."""
 
+import importlib.util
 import json
+import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -112,6 +115,68 @@ def test_the_message_after_a_bake_tells_how_to_use_another_port(bake, tmp_path, 
     assert "make run PORT=8102" in capfd.readouterr().err
 
 
+def template_tasks():
+    """The template's tasks.py, loaded as a module."""
+    spec = importlib.util.spec_from_file_location("template_tasks", TEMPLATE_DIR / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    return tasks
+
+
+def test_the_message_after_a_bake_names_the_port_it_is_given(bake, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv(template_tasks().RUN_PORT_VARIABLE, "8201")
+
+    bake(tmp_path)
+
+    message = capfd.readouterr().err
+    assert "make run PORT=8201 # virtualenv, migrations, dev server on http://127.0.0.1:8201/" in (
+        message
+    )
+    assert "127.0.0.1:8000" not in message
+
+
+class Handover(Exception):
+    """Raised instead of tasks.py's exec of the baked site's own `tasks.py run`."""
+
+
+def test_tasks_run_bakes_with_the_port_it_then_serves_on(
+    cookiecutter_config, tmp_path, capfd, monkeypatch
+):
+    """`python3 tasks.py run --port 8201` in the template: the bake's message names port
+    8201, the port the site's own `tasks.py run` is then started with."""
+    tasks = template_tasks()
+    venv = Path(sys.executable).parent.parent
+    monkeypatch.setattr(tasks, "venv", lambda: 0)
+    monkeypatch.setattr(tasks, "VENV", venv)
+    monkeypatch.setattr(tasks, "PYTHON", Path(sys.executable))
+    monkeypatch.setattr(tasks, "BUILD", tmp_path)
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(cookiecutter_config))
+    monkeypatch.delenv(tasks.RUN_PORT_VARIABLE, raising=False)
+    monkeypatch.chdir(tmp_path)  # undoes cmd_run's chdir into the site after the test
+
+    def execv(path, argv):
+        raise Handover(argv)
+
+    monkeypatch.setattr(os, "execv", execv)
+
+    with pytest.raises(Handover) as handover:
+        tasks.cmd_run(["--port", "8201"])
+
+    assert handover.value.args[0][-3:] == ["run", "--port", "8201"]
+    message = capfd.readouterr().err
+    assert "make run PORT=8201" in message
+    assert "http://127.0.0.1:8201/" in message
+    assert "127.0.0.1:8000" not in message
+
+
+@pytest.mark.parametrize(
+    ("args", "port"),
+    [([], None), (["--port", "8201"], "8201"), (["--port=8202"], "8202"), (["--port", "x"], None)],
+)
+def test_tasks_run_reads_the_port_as_the_site_does(args, port):
+    assert template_tasks().requested_port(args) == port
+
+
 def cookiecutter_command(cookiecutter_config, output_dir, *answers):
     """Run cookiecutter's own command line on the template, as a person would."""
     return subprocess.run(
@@ -144,6 +209,71 @@ def test_the_command_line_prints_the_refusal_alone(cookiecutter_config, tmp_path
         "ERROR: email: 'nope' is not an email address of at most 80 characters",
     ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_answers_typed_at_the_prompts_are_checked_after_the_last_one(cookiecutter_config, tmp_path):
+    """What README.md ("The prompts") says: the answers are checked together once the last
+    prompt is answered, before anything is written; a bad one is not refused as it is typed."""
+    readme = " ".join((TEMPLATE_DIR / "README.md").read_text().split())
+    assert "checks the answers all together, once the last prompt is answered" in readme
+    context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())
+    names = [name for name in context if not name.startswith("_")]
+    prompts = len(names)
+    # Enter (the default) for every prompt but the slug and the email.
+    answers = {"project_slug": "Has-Caps", "email": "nope"}
+    typed = "".join(f"{answers.get(name, '')}\n" for name in names)
+
+    result = subprocess.run(
+        [
+            Path(sys.executable).parent / "cookiecutter",
+            "--config-file",
+            cookiecutter_config,
+            "--output-dir",
+            tmp_path,
+            TEMPLATE_DIR,
+        ],
+        input=typed,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    last_prompt = result.stdout.index(f"[{prompts}/{prompts}]")
+    assert result.stdout.index("ERROR: project_slug:") > last_prompt
+    assert result.stdout.index("ERROR: email:") > last_prompt
+    assert list(tmp_path.iterdir()) == []
+
+
+def readme_bake_command():
+    """The hand bake README.md shows ("The prompts"), as its words."""
+    readme = (TEMPLATE_DIR / "README.md").read_text()
+    (line,) = [line for line in readme.splitlines() if line.startswith(".venv/bin/cookiecutter ")]
+    return shlex.split(line)
+
+
+def test_the_readmes_hand_bake_command_bakes_that_system(cookiecutter_config, tmp_path):
+    """README.md's command, run as written from the template's folder, but with this venv's
+    cookiecutter (the one tasks.py installs in .venv/) and its output under tmp_path."""
+    program, *args = readme_bake_command()
+    assert program == ".venv/bin/cookiecutter"
+    output = args.index("--output-dir") + 1
+    args[output] = str(tmp_path / args[output])
+
+    result = subprocess.run(
+        [Path(sys.executable).parent / "cookiecutter", "--config-file", cookiecutter_config, *args],
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    (site,) = Path(args[output]).iterdir()
+    assert (site / "tests" / "test_userena.py").is_file()
+    assert "registration_backend=userena" in args
 
 
 def test_the_command_line_refuses_an_unknown_backend_with_its_own_error(

@@ -6,12 +6,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import registration_views
+from .forms import LoginForm
 
 # The reset email names the site (SITE_NAME), not the host the request came in on.
 SITE_NAME = getattr(settings, "SITE_NAME", None)
 EMAIL_CONTEXT = {"site_name": SITE_NAME} if SITE_NAME else None
 
 urlpatterns = [
+    # Django's login view with the form that says when an account is not active (forms.py).
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("register/", registration_views.register, name="registration_register"),
     path(
         "password_reset/",

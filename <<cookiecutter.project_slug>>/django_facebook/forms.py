@@ -1,8 +1,10 @@
-"""Registration forms of the built-in backend, and the help texts of every sign-up form."""
+"""Registration forms of the built-in backend, the help texts of every sign-up form, and the
+login form of the systems that use Django's login view."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.backends import AllowAllUsersModelBackend
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.password_validation import (
     CommonPasswordValidator,
     MinimumLengthValidator,
@@ -139,3 +141,42 @@ class FacebookProfileForm(PlainHelpTexts, UsernameCheckedOnce, UniqueEmailMixin,
         if commit:
             user.save()
         return user
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, telling the owner of an account that is not active why they cannot
+    log in, once they have given its right password.
+
+    Django's ModelBackend turns an inactive user away as if the password were wrong, so its
+    form says "Please enter a correct username and password" to a person who signed up and
+    has not opened the activation link yet, and they try again and again. Here a login that
+    failed is checked once more with AllowAllUsersModelBackend, and only when the password is
+    right is the account's state told: "not active yet" while the registration backend says
+    it awaits its activation, Django's "This account is inactive" else. A wrong password gets
+    the usual message, active account or not, so the form tells nobody which usernames exist;
+    nor does its time, as both checks hash the password whether the user exists or not
+    (Django's backends run the hasher for unknown usernames too).
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "awaits_activation": gettext_lazy(
+            "Your account is not active yet. Open the activation link we emailed to you, "
+            "then log in."
+        ),
+    }
+
+    def get_invalid_login_error(self):
+        user = AllowAllUsersModelBackend().authenticate(
+            self.request,
+            username=self.cleaned_data.get("username"),
+            password=self.cleaned_data.get("password"),
+        )
+        if user is None or user.is_active:
+            return super().get_invalid_login_error()
+        # Here, not at the top: the registration backends import this module.
+        from .registration_backends import get_registration_backend
+
+        waiting = get_registration_backend().awaits_activation(user)
+        code = "awaits_activation" if waiting else "inactive"
+        return ValidationError(self.error_messages[code], code=code)

@@ -53,6 +53,24 @@ class FormParser(HTMLParser):
             self._button = None
 
 
+class InputParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inputs = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            attrs = dict(attrs)
+            self.inputs[attrs.get("name")] = attrs
+
+
+def inputs_of(html):
+    """{name: attributes} of the page's <input> elements, to check what a browser is told."""
+    parser = InputParser()
+    parser.feed(html)
+    return parser.inputs
+
+
 class Browser:
     def __init__(self):
         self.session = requests.Session()

@@ -1,6 +1,7 @@
 """Fixtures shared by the site's tests: a Graph API answered by `responses`, login helpers."""
 
 import os
+import re
 import secrets
 import socket
 import string
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from django.conf import settings
+from django.core.cache import caches
 from django.urls import reverse
 
 from << cookiecutter.project_slug >>.sessions import cache_guard
@@ -63,6 +65,37 @@ class FakeGraph:
     @property
     def calls(self):
         return len(self.mock.calls)
+
+
+def delete_cache_keys(prefix):
+    """Delete the Redis keys of the default cache made with KEY_PREFIX `prefix`, and no
+    other; return how many went.
+
+    SCAN for `<prefix>:*` (Django's keys are `<prefix>:<version>:<key>`), never FLUSHDB: the
+    Redis database may be shared with other sites' runs, other runs of this one, or more.
+    """
+    client = caches["default"]._cache.get_client(write=True)
+    pattern = re.sub(r"([*?\[\]\\])", r"\\\1", prefix) + ":*"
+    deleted = 0
+    batch = []
+    for key in client.scan_iter(match=pattern, count=1000):
+        batch.append(key)
+        if len(batch) == 500:
+            deleted += client.delete(*batch)
+            batch = []
+    if batch:
+        deleted += client.delete(*batch)
+    return deleted
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _the_sessions_cache_keys_go_when_it_ends():
+    """With Redis (REDIS_URL), the keys of this test session (its own KEY_PREFIX, see
+    config/settings/test.py) are deleted when it ends: Redis outlives the run, and sessions,
+    throttle counters and the stand-in's codes would pile up there run after run."""
+    yield
+    if os.environ.get("REDIS_URL"):
+        delete_cache_keys(settings.CACHES["default"]["KEY_PREFIX"])
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,16 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from django_facebook.models import FacebookAccount
+
+from .browser import inputs_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
@@ -144,6 +149,57 @@ class TestAccountPages:
         assert response.status_code == 200
         user.refresh_from_db()
         assert user.check_password("old-passphrase-42")
+
+
+class TestInputsSayWhatTheyHold:
+    """Every system's account forms tell the browser what each input is: type="email" for an
+    address, and the `autocomplete` that lets a password manager fill in the saved password
+    (current-password) or offer a new one (new-password), never the other way round."""
+
+    def autocomplete(self, client, url, *names):
+        inputs = inputs_of(client.get(url, follow=True).content.decode())
+        return {name: inputs[name].get("autocomplete") for name in names}
+
+    def test_login(self, client):
+        assert self.autocomplete(client, reverse("login"), "username", "password") == {
+            "username": "username",
+            "password": "current-password",
+        }
+
+    def test_sign_up(self, client):
+        url = reverse("registration_register")
+        assert self.autocomplete(client, url, "username", "password1", "password2") == {
+            "username": "username",
+            "password1": "new-password",
+            "password2": "new-password",
+        }
+        assert inputs_of(client.get(url).content.decode())["email"]["type"] == "email"
+
+    @pytest.mark.parametrize("name", ["password_change", "accounts:password"])
+    def test_password_change(self, client, name):
+        client.force_login(User.objects.create_user("ada", "ada@example.com", "pw-12345-long"))
+        fields = ("old_password", "new_password1", "new_password2")
+        assert self.autocomplete(client, reverse(name), *fields) == {
+            "old_password": "current-password",
+            "new_password1": "new-password",
+            "new_password2": "new-password",
+        }
+
+    def test_password_reset(self, client):
+        user = User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
+        url = reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        assert self.autocomplete(client, url, "new_password1", "new_password2") == {
+            "new_password1": "new-password",
+            "new_password2": "new-password",
+        }
+        email = inputs_of(client.get(reverse("password_reset")).content.decode())["email"]
+        assert (email["type"], email["autocomplete"]) == ("email", "email")
 
 
 class TestLoginButtonTag:

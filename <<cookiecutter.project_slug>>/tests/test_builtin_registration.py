@@ -64,6 +64,40 @@ class TestSignUp:
         assert response["Location"] == "/go/"
 
 
+class TestLoginOfAnInactiveAccount:
+    """The login form says an account is inactive to whoever gives its right password, and
+    nothing more than "not a correct username and password" to anyone else."""
+
+    PASSWORD = "a-long-passphrase-42"
+
+    def log_in(self, client, password):
+        return client.post(reverse("login"), {"username": "grace", "password": password})
+
+    def test_the_right_password_is_told_the_account_is_inactive(self, client):
+        User.objects.create_user("grace", "grace@example.org", self.PASSWORD, is_active=False)
+
+        response = self.log_in(client, self.PASSWORD)
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "This account is inactive." in page
+        assert "correct username and password" not in page
+        assert not response.wsgi_request.user.is_authenticated
+
+    def test_a_wrong_password_is_not(self, client):
+        User.objects.create_user("grace", "grace@example.org", self.PASSWORD, is_active=False)
+
+        page = self.log_in(client, "not-the-password").content.decode()
+
+        assert "Please enter a correct username and password." in page
+        assert "inactive" not in page
+
+    def test_an_active_account_logs_in(self, client):
+        User.objects.create_user("grace", "grace@example.org", self.PASSWORD)
+
+        assert self.log_in(client, self.PASSWORD)["Location"] == reverse("accounts:profile")
+
+
 def test_closed_registration_turns_facebook_sign_ups_away(client, graph, settings):
     from django.contrib.messages import get_messages
 

@@ -418,6 +418,39 @@ class TestAnAccountWaitingForActivation:
         response = facebook_login(client)
         assert "exists already" in messages_of(response)[0]
 
+    def test_logging_in_with_its_password_says_it_is_not_active_yet(self, client, mailoutbox):
+        sign_up(client)
+
+        response = client.post(reverse("login"), {"username": "grace", "password": PASSWORD})
+
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Your account is not active yet. Open the activation link we emailed" in page
+        assert "correct username and password" not in page
+        assert not logged_in_user(client).is_authenticated
+
+    def test_a_wrong_password_is_not_told_the_account_exists(self, client, mailoutbox):
+        sign_up(client)
+
+        response = client.post(reverse("login"), {"username": "grace", "password": "wrong-42"})
+
+        page = response.content.decode()
+        assert "Please enter a correct username and password." in page
+        assert "not active" not in page
+        assert "inactive" not in page
+
+    def test_a_deactivated_account_is_told_it_is_inactive(self, client):
+        from django.utils import timezone
+
+        User.objects.create_user(
+            "ada", ADA["email"], PASSWORD, is_active=False, last_login=timezone.now()
+        )
+
+        response = client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+
+        assert "This account is inactive." in response.content.decode()
+        assert not logged_in_user(client).is_authenticated
+
     def test_the_backend_tells_waiting_from_deactivated(self):
         backend = get_registration_backend()
         assert backend.awaits_activation(User(is_active=False))

@@ -3,14 +3,29 @@ the user id where known and Facebook's fbtrace_id on Graph failures; and the aud
 checks every test's lines for secrets (tests/log_audit.py) finds them."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from .conftest import facebook_login, graph_error_body
+import tasks
+
+from .conftest import BASE_DIR, facebook_login, graph_error_body
+from .dev_server import NOT_INHERITED
 from .log_audit import leaked, secrets_of_request
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
+
+# Lines as the development server logs them: the reloader's, a 404's, the site's own.
+DEV_SERVER_LINES = """
+import logging
+import django
+django.setup()
+logging.getLogger("django.utils.autoreload").info("Watching for file changes: marker-1")
+logging.getLogger("django.request").warning("Not Found: /marker-2/")
+logging.getLogger("django_facebook.views").warning("marker-3")
+"""
 
 
 def test_a_graph_failure_line_has_the_trace_request_and_user(client, graph, log_audit):
@@ -72,3 +87,23 @@ def test_the_audit_finds_what_a_request_carried():
     assert leaked(['{"message": "state the-state-value refused"}'], secrets)
     assert leaked(['{"message": "token EAAabcdefghij1234"}'], set())
     assert not leaked(['{"message": "Facebook callback refused"}'], secrets)
+
+
+def test_the_development_server_prints_each_line_once():
+    """`make run`'s settings (local, as tasks.py run sets them up): every line once, on stdout.
+    Django's own console handler on the `django` logger printed them a second time."""
+    env = {name: value for name, value in tasks.run_env(8123).items() if name not in NOT_INHERITED}
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", DEV_SERVER_LINES],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    for marker in ("Watching for file changes: marker-1", "Not Found: /marker-2/", "marker-3"):
+        assert result.stdout.count(marker) == 1, result.stdout
+    assert result.stderr == ""

@@ -28,7 +28,7 @@ from django_facebook import registration_backends, signals
 from django_facebook.models import FacebookAccount
 from fakebook.callbacks import signed_request_for
 
-from .browser import Browser
+from .browser import Browser, inputs_of
 from .conftest import ADA, facebook_login, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
@@ -295,6 +295,18 @@ class TestSignIn:
         assert response["Location"] == reverse("userena_activate_pending", args=["ada"])
         assert "not active yet" in client.get(response["Location"]).content.decode()
 
+    def test_pending_activation_with_a_wrong_password_is_not_told(self, client):
+        """Whether an account exists, and waits, is told only to its right password."""
+        sign_up(client)
+
+        response = sign_in(client, "ada", "wrong-password-42")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "correct username or email" in html
+        assert "not active" not in html
+        assert not logged_in_user(client).is_authenticated
+
     def test_safe_next_is_followed_and_unsafe_is_not(self, client):
         make_user()
         assert sign_in(client, "grace", next="/privacy/")["Location"] == "/privacy/"
@@ -369,6 +381,25 @@ class TestProfiles:
         assert response.status_code == status
         if status == 200:
             assert "Grace Hopper" in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("names", "header"),
+        [
+            ({}, ["grace"]),
+            ({"first_name": "Grace"}, ["Grace", "grace"]),
+            ({"first_name": "Grace", "last_name": "Hopper"}, ["Grace Hopper", "grace"]),
+        ],
+    )
+    def test_the_header_names_the_person_once(self, client, names, header):
+        """The full name, then the username under it; the username once, without a name."""
+        client.force_login(make_user(**names))
+
+        html = client.get(reverse("userena_profile_detail", args=["grace"])).content.decode()
+
+        block = html[html.index('<div class="page-header">') : html.index('<div class="stack">')]
+        texts = [text.strip() for text in re.split(r"<[^>]+>", block) if text.strip()]
+        # The first text is the mugshot's stand-in, the name's initial.
+        assert texts[1:] == header
 
     def test_the_email_shows_to_its_owner_only(self, client):
         owner = make_user()
@@ -462,6 +493,35 @@ class TestProfiles:
         client.force_login(User.objects.get(username="open"))
         html = client.get(reverse("userena_profile_list")).content.decode()
         assert "/accounts/members/" in html and "/accounts/hidden/" not in html
+
+
+class TestInputs:
+    def test_sign_up_asks_for_an_email_and_a_new_password(self, client):
+        inputs = inputs_of(client.get(reverse("userena_signup")).content.decode())
+
+        assert inputs["email"]["type"] == "email"
+        names = ("username", "email", "password1", "password2")
+        assert {name: inputs[name].get("autocomplete") for name in names} == {
+            "username": "username",
+            "email": "email",
+            "password1": "new-password",
+            "password2": "new-password",
+        }
+
+    def test_a_sign_up_by_form_still_works(self, client, mailoutbox):
+        response = sign_up(client)
+
+        assert response.status_code == 302
+        assert User.objects.get().email == "ada@example.com"
+        assert sign_up(client, "ada2", "not-an-address").status_code == 200
+
+    def test_email_change_asks_for_an_email(self, client):
+        client.force_login(make_user())
+
+        html = client.get(reverse("userena_email_change", args=["grace"])).content.decode()
+
+        email = inputs_of(html)["email"]
+        assert (email["type"], email.get("autocomplete")) == ("email", "email")
 
 
 class TestEmailChange:

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
 from userena import forms as userena_forms
 
 MUGSHOT_MAX_BYTES = 5 * 1024 * 1024
@@ -27,6 +28,15 @@ class SigninForm(userena_forms.AuthenticationForm):
     def clean(self):
         self.cleaned_data["identification"] = self.cleaned_data.get("username")
         return super().clean()
+
+
+class ChangeEmailForm(userena_forms.ChangeEmailForm):
+    """userena's email change, its new address in an email input (type="email", the phone's
+    email keyboard, the browser's own check) rather than userena's plain text one."""
+
+    email = forms.EmailField(
+        label=_("New email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class MugshotInput(forms.ClearableFileInput):

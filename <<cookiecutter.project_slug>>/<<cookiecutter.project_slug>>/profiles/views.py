@@ -43,7 +43,7 @@ from django_facebook import redirects
 from django_facebook.connect import CONNECT_ACTIONS, LOGIN_BACKEND
 from django_facebook.registration_backends import get_registration_backend
 
-from .forms import EditProfileForm, SigninForm
+from .forms import ChangeEmailForm, EditProfileForm, SigninForm
 
 User = auth.get_user_model()
 MUGSHOT_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
@@ -132,7 +132,9 @@ def password_change_redirect(request):
 def email_change(request, username):
     """userena's email change (a confirmation link to the new address)."""
     done = reverse("userena_email_change_complete", kwargs={"username": username})
-    return userena_views.email_change(request, username=username, success_url=done)
+    return userena_views.email_change(
+        request, username=username, email_form=ChangeEmailForm, success_url=done
+    )
 
 
 @login_required

@@ -233,11 +233,15 @@ FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
 FACEBOOK_PROFILE_FIELDS = ["id", "name", "email", "first_name", "last_name", "picture.type(large)"]
 <%- endif %>
 
-# Every line on stdout, with the request id (config/logs.py); production writes them as JSON.
+# Every line on stdout, once, with the request id (config/logs.py); production writes them as
+# JSON.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "config.logs.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "config.logs.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": JSON_FORMATTER,
@@ -248,10 +252,20 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["request_context"],
             "stream": "ext://sys.stdout",
-        }
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # Django's own configuration gives this logger a console handler of its own (to
+        # stderr, with DEBUG on) besides the admins' email: with the root's console it printed
+        # every line of the development server twice. Set here, it keeps only the email
+        # (Django's, with DEBUG off) and its lines reach the root's console alone.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # A bad Host header, an oversized body, too many fields: anyone can send them, so
         # they get their 400 and one line here, never an email to the admins (Django's
         # default sends one each). Errors of the site itself (django.request) still do.

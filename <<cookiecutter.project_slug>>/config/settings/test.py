@@ -5,6 +5,8 @@ and Redis.
 """
 
 import hashlib
+import os
+import secrets
 
 from .base import *
 from .base import env
@@ -41,6 +43,13 @@ STORAGES = {
 # Serve static files from the apps' folders; no collectstatic before the tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Several baked sites' suites may share one Redis (CI): each keeps to keys of its own, so one
-# site's cached Limited Login keys or throttle counters never reach another.
-CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]
+# Several baked sites' suites, and several runs, may share one Redis (CI, a developer's): each
+# test session keeps to keys of its own, so one site's cached Limited Login keys or throttle
+# counters never reach another, and tests/conftest.py deletes the session's keys, and only
+# them, when it ends. The token is made once per session and handed to the processes the
+# tests start with these settings (gunicorn) through the environment, so their keys are the
+# session's too.
+TEST_SESSION_TOKEN = os.environ.setdefault("DJANGO_TEST_SESSION_TOKEN", secrets.token_hex(8))
+CACHES["default"]["KEY_PREFIX"] = (
+    f"test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}-{TEST_SESSION_TOKEN}"
+)

@@ -54,13 +54,31 @@ FORBIDDEN_USERNAME = _("This username is not allowed.")
 
 
 class SignupForm(PlainHelpTexts, userena_forms.SignupForm):
-    """userena's sign-up form, with the password checked by AUTH_PASSWORD_VALIDATORS.
+    """userena's sign-up form, with the password checked by AUTH_PASSWORD_VALIDATORS, and
+    inputs that browsers and password managers understand.
 
     userena's form only compares the two passwords; Django's own forms run the validators.
+    Its email is a plain text input and its fields say nothing of what they hold: here the
+    email is type="email" (the phone's email keyboard, the browser's own check), and the
+    `autocomplete` hints let a password manager offer a new password rather than fill in a
+    saved one, as Django's sign-up forms do.
     """
 
     # userena's USERNAME_RE.
     username_allowed = _("letters, digits, dots and underscores, no spaces")
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput)
+    AUTOCOMPLETE = {
+        "username": "username",
+        "email": "email",
+        "password1": "new-password",
+        "password2": "new-password",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, autocomplete in self.AUTOCOMPLETE.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = autocomplete
 
     def clean(self):
         cleaned_data = super().clean()
