@@ -2,8 +2,14 @@
 
 - /healthz (liveness): the process answers. It touches nothing, so a database outage never
   makes an orchestrator kill healthy processes.
-- /readyz (readiness): the database and the cache each answer within READINESS_TIMEOUT
-  seconds; 503 otherwise, so the load balancer sends people to another app host.
+- /readyz (readiness): this host can serve: its URLconf and views load. 503 otherwise, so the
+  load balancer sends people to another app host. The database and the cache are probed too,
+  within READINESS_TIMEOUT seconds, and a failure is logged, but it does not make the host
+  unready: every host shares them, so a probe that failed on them would take every host out
+  at once and turn what still works (pages without the database, logins without Redis) into a
+  load balancer's bare error page. The site answers for them itself: its own "temporarily
+  unavailable" page while the database is out of reach (unavailable.py), the database alone
+  while Redis is (sessions/).
 
 A middleware, first in MIDDLEWARE, answers them before anything else runs: a load balancer
 probes over plain HTTP (no HTTPS redirect) with whatever Host header it likes (often the app
@@ -26,6 +32,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import close_old_connections, connections
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
@@ -46,6 +53,12 @@ def probe_database():
 
 def probe_cache():
     caches["default"].get("readyz-probe")
+
+
+def check_site():
+    """What this host needs of itself to serve: the URLconf and the views it imports."""
+    if not get_resolver().url_patterns:
+        raise LookupError("the URLconf has no URL")
 
 
 class ProbeRun:
@@ -87,14 +100,25 @@ class Probe:
             return self.current
 
 
+# The host's own checks, which decide readiness; the shared dependencies, which are reported.
+LOCAL_PROBES = [Probe("site", check_site)]
 PROBES = [Probe("database", probe_database), Probe("cache", probe_cache)]
 
 
 def readiness():
-    """{component: "ok" or what went wrong}, every probe run at once within one deadline."""
+    """({local check: result}, {dependency: result}), each result "ok" or what went wrong,
+    every probe run at once within one deadline."""
     deadline = time.monotonic() + settings.READINESS_TIMEOUT
-    runs = {probe.name: probe.run() for probe in PROBES}
-    return {name: run.wait(deadline) for name, run in runs.items()}
+    local = {probe.name: probe.run() for probe in LOCAL_PROBES}
+    shared = {probe.name: probe.run() for probe in PROBES}
+    return (
+        {name: run.wait(deadline) for name, run in local.items()},
+        {name: run.wait(deadline) for name, run in shared.items()},
+    )
+
+
+def failures(results):
+    return ", ".join(f"{name}={result}" for name, result in results.items() if result != "ok")
 
 
 def answer(status, text):
@@ -114,9 +138,10 @@ class HealthCheckMiddleware:
             return HttpResponseNotAllowed(["GET", "HEAD"])
         if request.path_info == LIVENESS_PATH:
             return answer(200, "ok\n")
-        results = readiness()
-        failed = {name: result for name, result in results.items() if result != "ok"}
-        if failed:
-            logger.warning("Not ready: %s", ", ".join(f"{k}={v}" for k, v in failed.items()))
+        local, shared = readiness()
+        if failures(shared):
+            logger.warning("Ready, but a shared dependency is unavailable: %s", failures(shared))
+        if failures(local):
+            logger.warning("Not ready: %s", failures(local))
             return answer(503, "unavailable\n")
         return answer(200, "ok\n")

@@ -11,7 +11,10 @@ Django's models or settings.
 
 import contextvars
 import logging
+import threading
+import time
 
+from django.db import DatabaseError, InterfaceError, OperationalError
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
@@ -129,3 +132,35 @@ def gunicorn_logconfig():
             "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
         },
     }
+
+
+# The errors that mean the database cannot be reached, as opposed to a query's own mistake.
+DATABASE_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+def is_database_outage(error):
+    return isinstance(error, DATABASE_OUTAGE_ERRORS) or (
+        isinstance(error, DatabaseError) and isinstance(error.__cause__, DATABASE_OUTAGE_ERRORS)
+    )
+
+
+class OutageLogFilter(logging.Filter):
+    """Of the records of a database outage (every request fails while it lasts), one per
+    `interval` seconds passes, per process; every other record passes."""
+
+    def __init__(self, interval=60):
+        super().__init__()
+        self.interval = interval
+        self.lock = threading.Lock()
+        self.last = None
+
+    def filter(self, record):
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not is_database_outage(error):
+            return True
+        now = time.monotonic()
+        with self.lock:
+            if self.last is not None and now - self.last < self.interval:
+                return False
+            self.last = now
+        return True

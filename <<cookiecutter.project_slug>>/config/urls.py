@@ -5,6 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+# A database out of reach gets the site's own 503 page, every other error the 500 page.
+handler500 = "<< cookiecutter.project_slug >>.unavailable.server_error"
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),

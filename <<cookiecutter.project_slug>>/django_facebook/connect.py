@@ -33,6 +33,8 @@ from .registration_backends import get_registration_backend
 # Users are logged in through Django's ModelBackend (checked by django_facebook.E006): the
 # session then revalidates them as for any password login.
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Set (True) on the request once register_user() has committed a new account.
+ACCOUNT_COMMITTED = "facebook_account_committed"
 
 
 class CONNECT_ACTIONS(enum.Enum):
@@ -105,6 +107,9 @@ def register_user(request, backend, profile, token, data=None):
         if existing is None:
             raise
         return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token)
+    # From here on the account exists: an error page must say so, never that registering
+    # failed (the site's error pages read this).
+    setattr(request, ACCOUNT_COMMITTED, True)
     signals.facebook_user_registered.send(
         sender=type(user), user=user, request=request, facebook_account=account, profile=profile
     )

@@ -241,6 +241,8 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "config.logs.RequestContextFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # A database outage fails every request: one line and one email per minute of it.
+        "database_outage": {"()": "config.logs.OutageLogFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -250,13 +252,13 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_context"],
+            "filters": ["request_context", "database_outage"],
             "stream": "ext://sys.stdout",
         },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "database_outage"],
         },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
