@@ -20,6 +20,12 @@ class FacebookUnreachable(FacebookError):
     user_message = _("Facebook could not be reached. Please try again in a moment.")
 
 
+class FacebookBusy(FacebookUnreachable):
+    """Every Graph API slot of this process is taken: Facebook answers slowly."""
+
+    user_message = _("Facebook is slow right now. Please try again in a moment.")
+
+
 class MalformedResponse(FacebookError):
     """Facebook answered with something that is not the JSON we expect."""
 

@@ -2,8 +2,9 @@
 
 One pooled `requests.Session` per process (so a login reuses Facebook's TLS connection),
 connect/read timeouts on every request, urllib3 retries for idempotent requests on connection
-errors and 5xx answers, `appsecret_proof` on every call made with a user token, and Graph
-errors turned into the typed exceptions of `exceptions.py`.
+errors and 5xx answers, a bulkhead and a breaker per process (graph_guard.py),
+`appsecret_proof` on every call made with a user token, and Graph errors turned into the typed
+exceptions of `exceptions.py`.
 
 Secrets stay out of URLs: the code exchange is a POST with the secret in the body, and user
 and app tokens travel in the Authorization header, so no token or secret can reach a log line
@@ -23,6 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from . import graph_guard
 from .conf import setting
 from .exceptions import (
     FacebookUnreachable,
@@ -158,6 +160,11 @@ class GraphClient:
 
     @sensitive_variables()
     def _request(self, method, path, *, params=None, data=None, token=None, exchanging_code=False):
+        with graph_guard.guard.call(f"{method} {path}"):
+            return self._guarded_request(method, path, params, data, token, exchanging_code)
+
+    @sensitive_variables()
+    def _guarded_request(self, method, path, params, data, token, exchanging_code):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = f"{self.graph_url}/{self.version}/{path}"
         try:

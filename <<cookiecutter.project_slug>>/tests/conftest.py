@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 
+from django_facebook import graph_guard
 from << cookiecutter.project_slug >>.sessions import cache_guard
 
 from . import live_server as live_server_threads
@@ -119,12 +120,15 @@ def _live_server_requests_end_with_the_test(request):
 
 
 @pytest.fixture(autouse=True)
-def _session_cache_trusted():
-    """Every test starts as a new process does: no outage of the session cache seen, so that
-    one test's injected cache failure never leaves the next one without the cache."""
+def _no_outage_seen():
+    """Every test starts as a new process does: no outage of the session cache or of the
+    Graph API seen, so that one test's injected failures never leave the next one without the
+    cache, or with Facebook's breaker open."""
     cache_guard.forget_outages()
+    graph_guard.reset()
     yield
     cache_guard.forget_outages()
+    graph_guard.reset()
 
 
 @pytest.fixture

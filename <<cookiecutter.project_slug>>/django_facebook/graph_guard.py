@@ -1,0 +1,114 @@
+"""A bulkhead and a breaker around the Graph API, per process.
+
+Waiting on Facebook must never hold every thread of a worker: with Graph at seconds a call,
+the pages that never call it (the home page, an account page, the health checks) would queue
+behind the logins, and a load balancer would take the host out. So:
+
+- the bulkhead: at most FACEBOOK_GRAPH_CONCURRENCY Graph calls at once per process; a call
+  beyond them does not wait but fails at once with FacebookBusy ("Facebook is slow right now,
+  try again"), an honest answer instead of a queue;
+- the breaker: after FACEBOOK_GRAPH_BREAKER_FAILURES failed calls in a row (no answer in time,
+  a refused connection, a 5xx after the client's retries), calls fail at once with
+  FacebookUnreachable for FACEBOOK_GRAPH_BREAKER_SECONDS, instead of each person waiting out
+  the timeout; then one call is let through, and its success closes the breaker (its failure
+  opens it again). Any answer of Facebook's, an error one included, is a success here: the
+  Graph API is there.
+"""
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+
+from .conf import setting
+from .exceptions import FacebookBusy, FacebookError, FacebookUnreachable, TransientError
+
+logger = logging.getLogger(__name__)
+
+# What says Facebook is not there, as opposed to an answer from it.
+OUTAGE_ERRORS = (FacebookUnreachable, TransientError)
+
+
+class GraphGuard:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.size = None
+        self.slots = None
+        self.failures = 0
+        self.open_since = None  # monotonic time the breaker opened, None while closed
+        self.probing = False
+
+    def _slots(self):
+        size = setting("FACEBOOK_GRAPH_CONCURRENCY")
+        with self.lock:
+            if size != self.size:
+                self.size, self.slots = size, threading.BoundedSemaphore(size)
+            return self.slots
+
+    def _admit(self, what):
+        """Raise unless the breaker lets this call through (closed, or its one probe)."""
+        with self.lock:
+            if self.open_since is None:
+                return
+            waited = time.monotonic() - self.open_since
+            if waited >= setting("FACEBOOK_GRAPH_BREAKER_SECONDS") and not self.probing:
+                self.probing = True
+                return
+        raise FacebookUnreachable(f"{what}: not called, Facebook failed repeatedly just now")
+
+    @contextmanager
+    def call(self, what):
+        """Around one Graph request named `what` ("GET me")."""
+        self._admit(what)
+        slots = self._slots()
+        if not slots.acquire(blocking=False):
+            with self.lock:
+                self.probing = False
+            logger.warning("Graph API %s: every slot busy, refused at once", what)
+            raise FacebookBusy(f"{what}: every Graph API slot of this process is busy")
+        try:
+            yield
+        except OUTAGE_ERRORS:
+            self._failed(what)
+            raise
+        except FacebookError:
+            self._answered()
+            raise
+        else:
+            self._answered()
+        finally:
+            slots.release()
+
+    def _failed(self, what):
+        with self.lock:
+            self.failures += 1
+            reopen = self.probing
+            self.probing = False
+            opening = self.open_since is None and (
+                self.failures >= setting("FACEBOOK_GRAPH_BREAKER_FAILURES")
+            )
+            if opening or reopen:
+                self.open_since = time.monotonic()
+        if opening:
+            logger.error(
+                "Graph API: %s failures in a row (last: %s); not calling Facebook for %s s",
+                self.failures,
+                what,
+                setting("FACEBOOK_GRAPH_BREAKER_SECONDS"),
+            )
+
+    def _answered(self):
+        with self.lock:
+            closing = self.open_since is not None
+            self.failures, self.open_since, self.probing = 0, None, False
+        if closing:
+            logger.warning("Graph API answers again; calling Facebook again")
+
+
+guard = GraphGuard()
+
+
+def reset():
+    """Forget every failure and busy slot, as a new process: for the tests."""
+    global guard
+    guard = GraphGuard()

@@ -1,0 +1,130 @@
+"""The Graph API's bulkhead and breaker (django_facebook/graph_guard.py): a slow Facebook holds
+at most FACEBOOK_GRAPH_CONCURRENCY threads of a process, and a failing one is not called again
+for a while, then probed."""
+
+import threading
+import time
+
+import pytest
+import requests
+import responses
+from django.contrib.messages import get_messages
+
+from django_facebook import exceptions
+from django_facebook.graph import GraphClient
+
+from .conftest import ADA, GRAPH, TOKEN, facebook_login, graph_error_body
+
+pytestmark = [pytest.mark.django_db, pytest.mark.system_independent]
+ME = f"{GRAPH}/me"
+
+
+@pytest.fixture
+def mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def fail_with_timeouts(mock):
+    return mock.add(responses.GET, ME, body=requests.ConnectTimeout("no answer"))
+
+
+def call_me():
+    return GraphClient().me(TOKEN, ["id"])
+
+
+def test_a_call_beyond_the_slots_is_refused_at_once(mock, settings):
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    inside, release = threading.Event(), threading.Event()
+    reached = []
+
+    def slow_answer(request):
+        reached.append(request)
+        inside.set()
+        release.wait(10)
+        return 200, {}, '{"id": "1"}'
+
+    mock.add_callback(responses.GET, ME, callback=slow_answer)
+    first = threading.Thread(target=call_me)
+    first.start()
+    try:
+        assert inside.wait(5)
+        started = time.monotonic()
+        with pytest.raises(exceptions.FacebookBusy) as refused:
+            call_me()
+        assert time.monotonic() - started < 0.5
+        assert "slow right now" in str(refused.value.user_message)
+        assert len(reached) == 1, "the refused call never reached Facebook"
+    finally:
+        release.set()
+        first.join(10)
+    # The slot is free again.
+    assert call_me() == {"id": "1"}
+
+
+def test_repeated_failures_open_the_breaker_then_a_probe_closes_it(mock, settings):
+    settings.FACEBOOK_GRAPH_BREAKER_FAILURES = 3
+    settings.FACEBOOK_GRAPH_BREAKER_SECONDS = 60
+    failing = fail_with_timeouts(mock)
+    for _ in range(3):
+        with pytest.raises(exceptions.FacebookUnreachable):
+            call_me()
+    calls = failing.call_count
+
+    started = time.monotonic()
+    with pytest.raises(exceptions.FacebookUnreachable) as fast:
+        call_me()
+    assert time.monotonic() - started < 0.1
+    assert failing.call_count == calls, "an open breaker calls nobody"
+    assert "could not be reached" in str(fast.value.user_message)
+
+    settings.FACEBOOK_GRAPH_BREAKER_SECONDS = 0
+    mock.replace(responses.GET, ME, json={"id": "1"})
+    assert call_me() == {"id": "1"}
+    assert call_me() == {"id": "1"}
+
+
+def test_a_failed_probe_opens_the_breaker_again(mock, settings):
+    settings.FACEBOOK_GRAPH_BREAKER_FAILURES = 2
+    settings.FACEBOOK_GRAPH_BREAKER_SECONDS = 0
+    failing = fail_with_timeouts(mock)
+    for _ in range(2):
+        with pytest.raises(exceptions.FacebookUnreachable):
+            call_me()
+    with pytest.raises(exceptions.FacebookUnreachable):
+        call_me()  # the probe, which fails
+    calls = failing.call_count
+    settings.FACEBOOK_GRAPH_BREAKER_SECONDS = 60
+    with pytest.raises(exceptions.FacebookUnreachable):
+        call_me()
+    assert failing.call_count == calls
+
+
+def test_an_error_answer_is_facebook_being_there(mock, settings):
+    settings.FACEBOOK_GRAPH_BREAKER_FAILURES = 2
+    mock.add(responses.GET, ME, status=400, json=graph_error_body(190))
+    for _ in range(5):
+        with pytest.raises(exceptions.OAuthError):
+            call_me()
+    assert len(mock.calls) == 5
+
+
+def test_a_login_while_the_breaker_is_open_ends_on_the_error_page(client, mock, settings):
+    settings.FACEBOOK_GRAPH_BREAKER_FAILURES = 1
+    settings.FACEBOOK_GRAPH_BREAKER_SECONDS = 60
+    token = mock.add(
+        responses.POST,
+        f"{GRAPH}/oauth/access_token",
+        body=requests.ConnectionError("refused"),
+    )
+    me = mock.add(responses.GET, ME, json=ADA)
+    facebook_login(client, error_next="/oops/")
+    tried = token.call_count
+
+    response = facebook_login(client, error_next="/oops/")
+
+    assert token.call_count == tried
+    assert response["Location"] == "/oops/?fb_error_or_cancel=1"
+    messages = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any("could not be reached" in message for message in messages)
+    assert me.call_count == 0
