@@ -5,7 +5,8 @@ serves every worker) for FACEBOOK_JWKS_CACHE_SECONDS. An ID token signed with a 
 the cached set makes one new fetch (Facebook rotated its keys), but never more than one per
 FACEBOOK_JWKS_REFRESH_INTERVAL: tokens with made-up key ids must not turn this server into
 a client hammering Facebook. The fetch uses the Graph client's pooled session, timeouts and
-retries, and follows no redirect.
+retries, and follows no redirect. While Redis is out of reach each process keeps the keys it
+fetched in its own memory (shared_cache.py).
 """
 
 import logging
@@ -13,8 +14,8 @@ import time
 
 import jwt
 import requests
-from django.core.cache import cache
 
+from . import shared_cache
 from .conf import setting
 from .exceptions import FacebookUnreachable, MalformedResponse
 from .graph import GraphClient
@@ -30,7 +31,7 @@ class UnknownKeyError(Exception):
 
 def signing_key(kid):
     """Facebook's public key with this `kid`; UnknownKeyError, or a FacebookError on fetch."""
-    entry = cache.get(CACHE_KEY) or fetch()
+    entry = shared_cache.call("get", CACHE_KEY) or fetch()
     key = _find(entry["jwks"], kid)
     if key is None and time.time() - entry["fetched_at"] >= setting(
         "FACEBOOK_JWKS_REFRESH_INTERVAL"
@@ -61,7 +62,7 @@ def fetch():
         logger.warning("JWKS fetch: not a usable key set")
         raise MalformedResponse("JWKS: not a usable key set") from None
     entry = {"jwks": jwks, "fetched_at": time.time()}
-    cache.set(CACHE_KEY, entry, timeout=setting("FACEBOOK_JWKS_CACHE_SECONDS"))
+    shared_cache.call("set", CACHE_KEY, entry, timeout=setting("FACEBOOK_JWKS_CACHE_SECONDS"))
     return entry
 
 

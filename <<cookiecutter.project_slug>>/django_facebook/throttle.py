@@ -3,14 +3,14 @@
 A client guessing tokens or draining nonces is slowed per client address, and one Facebook
 id logging in again and again is slowed per id (FACEBOOK_APP_THROTTLE). The counters live
 in the cache: with Redis (production) every worker counts into the same key, and `incr` is
-atomic there and in LocMemCache; with a per-process cache each worker would count alone.
+atomic there and in LocMemCache; with a per-process cache each worker would count alone, as
+each does while Redis is out of reach (shared_cache.py: the limits then hold per process).
 """
 
 import hashlib
 import time
 
-from django.core.cache import cache
-
+from . import shared_cache
 from .conf import setting
 
 
@@ -23,12 +23,12 @@ def allow(scope, identity):
     limit, window = setting("FACEBOOK_APP_THROTTLE")[scope]
     digest = hashlib.sha256(str(identity).encode()).hexdigest()[:32]
     key = f"django_facebook:throttle:{scope}:{digest}:{int(time.time() // window)}"
-    if cache.add(key, 1, timeout=window):
+    if shared_cache.call("add", key, 1, timeout=window):
         return limit >= 1
     try:
-        return cache.incr(key) <= limit
+        return shared_cache.call("incr", key) <= limit
     except ValueError:  # the window's key expired between add and incr
-        cache.add(key, 1, timeout=window)
+        shared_cache.call("add", key, 1, timeout=window)
         return limit >= 1
 
 

@@ -26,7 +26,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from django_facebook import signals
+from django_facebook import shared_cache, signals, throttle
 from django_facebook.models import AppNonce, FacebookAccount
 from django_facebook.session_tokens import HEADER
 from fakebook import faults, limited_login, store
@@ -641,3 +641,42 @@ def test_graph_error_body_is_not_leaked(client, settings, caplog):
     assert answer.status_code == 401
     assert "boom" not in answer.content.decode()
     assert "EAAsecret-token" not in caplog.text
+
+
+class DownCache:
+    """Django's cache as Redis out of reach leaves it: every operation raises."""
+
+    def __getattr__(self, name):
+        def refused(*args, **kwargs):
+            raise ConnectionError("refused")
+
+        return refused
+
+
+class TestWithTheCacheDown:
+    """The throttles and Facebook's keys fall back to each process's memory (shared_cache.py):
+    app logins go on, and the limits still hold, per process."""
+
+    @pytest.fixture(autouse=True)
+    def cache_down(self, monkeypatch):
+        shared_cache.LOCAL.clear()
+        monkeypatch.setattr(shared_cache, "cache", DownCache())
+        yield
+        shared_cache.LOCAL.clear()
+
+    def test_an_id_token_login_fetches_the_keys_once(self, client, fakebook):
+        for person in ("ada", "katherine"):
+            answer = app_login(Client(), login_body("id_token", fakebook, client, person))
+            assert answer.status_code == 200, answer.content
+        assert len(fakebook.jwks_calls()) == 1
+
+    def test_the_throttle_still_counts(self, settings):
+        settings.FACEBOOK_APP_THROTTLE = {"client": (3, 60), "facebook_id": (10, 60)}
+
+        assert [throttle.allow("client", "203.0.113.9") for _ in range(5)] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+        ]

@@ -1,0 +1,49 @@
+"""Django's cache when it answers, this process's memory when it does not.
+
+The app endpoints' throttles and Facebook's Limited Login keys live in the shared cache (Redis
+in production), so that every worker counts and fetches as one. When Redis is out of reach,
+failing would turn its outage into one of the app logins; so each process falls back to a
+memory cache of its own, and the counters and the keys degrade to what one process knows: a
+throttle then holds per process (a client gets at most the limit once per process, still a
+limit), and each process fetches the keys once for itself. The fallback is logged once a
+minute per process.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+
+logger = logging.getLogger(__name__)
+
+LOCAL = LocMemCache("django_facebook-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+LOG_INTERVAL = 60
+_logged = {"at": None}
+_lock = threading.Lock()
+
+
+def call(operation, *args, **kwargs):
+    """cache.<operation>(...), or the same on this process's memory if the cache fails.
+
+    ValueError is an answer (incr of a missing key), not a failure, and is passed on.
+    """
+    try:
+        return getattr(cache, operation)(*args, **kwargs)
+    except ValueError:
+        raise
+    except Exception:  # out of reach, timed out, refusing
+        _log_fallback(operation)
+        return getattr(LOCAL, operation)(*args, **kwargs)
+
+
+def _log_fallback(operation):
+    now = time.monotonic()
+    with _lock:
+        if _logged["at"] is not None and now - _logged["at"] < LOG_INTERVAL:
+            return
+        _logged["at"] = now
+    logger.warning(
+        "Cache unavailable (%s); this process counts and keeps keys alone", operation, exc_info=True
+    )
