@@ -631,8 +631,8 @@ async def browser_login(client, site_url, standin_url, number, new):
 
 async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=5.0):
     """Logins by `concurrency` people at once, for `seconds` (or, with an event, until the
-    event is done and `settle` seconds more), at most `max_logins`; (logins, seconds, event
-    end)."""
+    event is done and `settle` seconds more), at most `max_logins` (but for the logins of an
+    event still under way, and one second after it); (logins, seconds, event end)."""
     context = ssl.create_default_context(cafile=str(stack.ca))
     logins = []
     started = time.monotonic()
@@ -642,11 +642,18 @@ async def load(stack, people, concurrency, seconds, max_logins, event=None, sett
 
     def running():
         now = time.monotonic()
-        if now > hard_stop or len(logins) >= max_logins:
+        if now > hard_stop:
             return False
+        capped = len(logins) >= max_logins
         if event_task is None:
-            return now < started + seconds
-        return not event_task.done() or now < (event_done or now) + settle
+            return now < started + seconds and not capped
+        if not event_task.done():
+            # The event is what the phase tests: the load goes on while it lasts (hard_stop
+            # bounds it), even past max_logins.
+            return True
+        done_at = event_done or now
+        # Past the cap, one more second after the event: enough to show logins resumed.
+        return now < done_at + (1.0 if capped else settle)
 
     async def person():
         nonlocal event_done

@@ -7,6 +7,7 @@ and Redis.
 import hashlib
 import os
 import secrets
+import sys
 
 from .base import *
 from .base import env
@@ -46,10 +47,17 @@ WHITENOISE_USE_FINDERS = True
 # Several baked sites' suites, and several runs, may share one Redis (CI, a developer's): each
 # test session keeps to keys of its own, so one site's cached Limited Login keys or throttle
 # counters never reach another, and tests/conftest.py deletes the session's keys, and only
-# them, when it ends. The token is made once per session and handed to the processes the
-# tests start with these settings (gunicorn) through the environment, so their keys are the
-# session's too.
-TEST_SESSION_TOKEN = os.environ.setdefault("DJANGO_TEST_SESSION_TOKEN", secrets.token_hex(8))
-CACHES["default"]["KEY_PREFIX"] = (
-    f"test-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]}-{TEST_SESSION_TOKEN}"
+# them, when it ends. The token is made once per pytest session and handed to the processes
+# the tests start with these settings (gunicorn) through the environment, so their keys are
+# the session's too. A process started otherwise with these settings (the stand-in served by
+# gunicorn's several workers, in the template's image and scale-out tests) makes no token:
+# its workers must share one prefix.
+if "pytest" in sys.modules:
+    TEST_SESSION_TOKEN = os.environ.setdefault("DJANGO_TEST_SESSION_TOKEN", secrets.token_hex(8))
+else:
+    TEST_SESSION_TOKEN = os.environ.get("DJANGO_TEST_SESSION_TOKEN", "")
+CACHES["default"]["KEY_PREFIX"] = "-".join(
+    filter(
+        None, ["test", hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10], TEST_SESSION_TOKEN]
+    )
 )
