@@ -5,6 +5,7 @@ test cache (Redis when REDIS_URL is set, else the process's own memory).
 """
 
 import logging
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -14,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from << cookiecutter.project_slug >>.sessions import cached_db, db
 
@@ -181,3 +183,25 @@ def test_facebook_login_leaves_one_session_under_a_new_key(client, graph, store_
     assert client.session.session_key != anonymous_key
     assert stored(store_class, client.session.session_key)[SESSION_KEY] == str(user.pk)
     assert stored(store_class, anonymous_key) == {}
+
+
+def test_what_create_model_instance_makes_is_what_is_written(store_class):
+    """Django's hook for a session model with fields of its own: every write (a new session,
+    an update, the rename of a rotation) stores what the hook put in the row."""
+    mark = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+
+    class Extended(store_class):
+        def create_model_instance(self, data):
+            row = super().create_model_instance(data)
+            row.expire_date = mark
+            return row
+
+    session = Extended()
+    for change in ("created", "updated", "rotated"):
+        session["step"] = change
+        if change == "rotated":
+            session.cycle_key()
+        session.save()
+        row = Session.objects.get(session_key=session.session_key)
+        assert row.expire_date == mark, change
+        assert Extended().decode(row.session_data) == {"step": change}

@@ -8,6 +8,9 @@ that ends the request renames the row and writes its data in one UPDATE. The old
 gone from the database in the same statement that stores the new one, so the old key never
 reaches the logged-in session.
 
+Every write takes its columns from create_model_instance(), as Django's store does, so a
+custom session model's own fields are written too (Django's documented way to extend it).
+
 A new key is 32 random characters, so it is never looked up first: a duplicate would fail on
 the primary key, and another key is drawn. A DELETE needs no read first. Every write is a
 single statement, so it needs no transaction of its own; inside the caller's transaction it
@@ -46,10 +49,7 @@ class SessionStore(db.SessionStore):
             return self.create()
         rotated, stored_key = self._rotated, self._stored_key
         self._rotated, self._stored_key = False, None
-        values = {
-            "session_data": self.encode(self._get_session(no_load=must_create)),
-            "expire_date": self.get_expiry_date(),
-        }
+        values = self._row_values(self._get_session(no_load=must_create))
         if rotated:
             if stored_key is None or not self._rename(stored_key, values):
                 # No row yet, or it is gone (expired, deleted by a logout elsewhere): stored
@@ -66,6 +66,16 @@ class SessionStore(db.SessionStore):
         elif not self._write(sessions.filter(session_key=self.session_key).update, **values):
             # The row was deleted while this request ran: SessionMiddleware tells the client.
             raise UpdateError
+
+    def _row_values(self, data):
+        """The row's columns but its key, from create_model_instance(): Django's hook for a
+        session model with fields of its own, whose values are written with the row's."""
+        row = self.create_model_instance(data)
+        return {
+            field.attname: getattr(row, field.attname)
+            for field in self.model._meta.concrete_fields
+            if not field.primary_key
+        }
 
     def _rename(self, stored_key, values):
         """Move the row stored under `stored_key` to the current key; False if there is none."""
