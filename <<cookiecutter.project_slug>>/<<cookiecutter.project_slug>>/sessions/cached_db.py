@@ -61,8 +61,11 @@ class SessionStore(db.SessionStore):
 
     def exists(self, session_key):
         """Whether a session is stored under the key: the cache first, as Django's cached_db."""
-        _, cached = self._cached("has_key", self._cache_key(session_key))
-        return bool(cached) or super().exists(session_key)
+        if session_key:
+            _, cached = self._cached("has_key", self._cache_key(session_key))
+            if cached:
+                return True
+        return super().exists(session_key)
 
     def save(self, must_create=False):
         if self.session_key is None:

@@ -16,6 +16,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-test-only")
 DEBUG = False
 
 INSTALLED_APPS += ["fakebook"]
+# Django's own session tests, run against the site's stores in a pytest process of their own
+# (tests/test_django_session_contract.py), need the app of their custom session model.
+if env.bool("DJANGO_SESSION_CONTRACT", default=False):
+    INSTALLED_APPS += ["sessions_tests"]
 # Tests run with DEBUG off, as production does; the stand-in is allowed here explicitly.
 FAKEBOOK_ALLOW_WITHOUT_DEBUG = True
 FACEBOOK_APP_ID = "100000000000001"
