@@ -25,10 +25,13 @@ DEFAULTS = {
     "FACEBOOK_GRAPH_TIMEOUT": (3.05, 10.0),
     # Retries of idempotent Graph requests on connection errors and 5xx answers.
     "FACEBOOK_GRAPH_RETRIES": 2,
-    # Graph API calls one process makes at once; a login beyond them is told Facebook is slow
-    # instead of waiting (graph_guard.py). gunicorn runs 4 threads a worker here: 2 keeps
-    # half of them for the pages that never call Facebook, however slow it is.
+    # Graph API calls one process makes at once (graph_guard.py). gunicorn runs 4 threads a
+    # worker here: 2 keeps half of them for the pages that never call Facebook, however slow
+    # it is.
     "FACEBOOK_GRAPH_CONCURRENCY": 2,
+    # Seconds a call waits for one of those slots before the login is told Facebook is slow:
+    # many times a healthy Graph call (tens of milliseconds), a fraction of a slow one.
+    "FACEBOOK_GRAPH_QUEUE_SECONDS": 0.5,
     # Failed Graph calls in a row (timeouts, refused connections, 5xx) after which the
     # process stops calling Facebook for FACEBOOK_GRAPH_BREAKER_SECONDS, then tries one call.
     "FACEBOOK_GRAPH_BREAKER_FAILURES": 5,

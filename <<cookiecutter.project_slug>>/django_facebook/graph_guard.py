@@ -5,8 +5,9 @@ the pages that never call it (the home page, an account page, the health checks)
 behind the logins, and a load balancer would take the host out. So:
 
 - the bulkhead: at most FACEBOOK_GRAPH_CONCURRENCY Graph calls at once per process; a call
-  beyond them does not wait but fails at once with FacebookBusy ("Facebook is slow right now,
-  try again"), an honest answer instead of a queue;
+  beyond them waits FACEBOOK_GRAPH_QUEUE_SECONDS at most for a slot (a healthy Graph call
+  frees one in milliseconds), then fails with FacebookBusy ("Facebook is slow right now, try
+  again"): an honest answer instead of a queue;
 - the breaker: after FACEBOOK_GRAPH_BREAKER_FAILURES failed calls in a row (no answer in time,
   a refused connection, a 5xx after the client's retries), calls fail at once with
   FacebookUnreachable for FACEBOOK_GRAPH_BREAKER_SECONDS, instead of each person waiting out
@@ -61,10 +62,10 @@ class GraphGuard:
         """Around one Graph request named `what` ("GET me")."""
         self._admit(what)
         slots = self._slots()
-        if not slots.acquire(blocking=False):
+        if not slots.acquire(timeout=setting("FACEBOOK_GRAPH_QUEUE_SECONDS")):
             with self.lock:
                 self.probing = False
-            logger.warning("Graph API %s: every slot busy, refused at once", what)
+            logger.warning("Graph API %s: every slot busy, refused", what)
             raise FacebookBusy(f"{what}: every Graph API slot of this process is busy")
         try:
             yield

@@ -33,8 +33,9 @@ def call_me():
     return GraphClient().me(TOKEN, ["id"])
 
 
-def test_a_call_beyond_the_slots_is_refused_at_once(mock, settings):
+def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
     settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
     inside, release = threading.Event(), threading.Event()
     reached = []
 
@@ -52,7 +53,7 @@ def test_a_call_beyond_the_slots_is_refused_at_once(mock, settings):
         started = time.monotonic()
         with pytest.raises(exceptions.FacebookBusy) as refused:
             call_me()
-        assert time.monotonic() - started < 0.5
+        assert 0.2 <= time.monotonic() - started < 1.0
         assert "slow right now" in str(refused.value.user_message)
         assert len(reached) == 1, "the refused call never reached Facebook"
     finally:
@@ -60,6 +61,24 @@ def test_a_call_beyond_the_slots_is_refused_at_once(mock, settings):
         first.join(10)
     # The slot is free again.
     assert call_me() == {"id": "1"}
+
+
+def test_a_call_waits_for_a_slot_a_quick_call_frees(mock, settings):
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 5
+    inside = threading.Event()
+
+    def quick_answer(request):
+        inside.set()
+        time.sleep(0.1)
+        return 200, {}, '{"id": "1"}'
+
+    mock.add_callback(responses.GET, ME, callback=quick_answer)
+    first = threading.Thread(target=call_me)
+    first.start()
+    assert inside.wait(5)
+    assert call_me() == {"id": "1"}
+    first.join(5)
 
 
 def test_repeated_failures_open_the_breaker_then_a_probe_closes_it(mock, settings):
