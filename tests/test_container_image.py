@@ -251,9 +251,12 @@ def deployment(image, certificate):
     database_url = own_database_url(os.environ["DATABASE_URL"], f"image_{backend}_{run_id}")
     site_port, stand_in_port = free_port(), free_port()
     stand_in = f"https://127.0.0.1:{stand_in_port}/fakebook"
+    # Every key the containers write is under this run's prefix, deleted at the end.
+    redis_prefix = f"image-{backend}-{run_id}"
     common = {
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ["REDIS_URL"],
+        "REDIS_KEY_PREFIX": redis_prefix,
         "DJANGO_SECRET_KEY": hashlib.sha256(run_id.encode()).hexdigest(),
         "WEB_CONCURRENCY": "2",
     }
@@ -293,6 +296,8 @@ def deployment(image, certificate):
                     **common,
                     **https_gunicorn(stand_in_port),
                     "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                    # The test settings' own prefix, made of this token.
+                    "DJANGO_TEST_SESSION_TOKEN": redis_prefix,
                 },
                 certificate,
             )
@@ -312,6 +317,15 @@ def deployment(image, certificate):
         for container in containers:
             container.remove()
         psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        delete_redis_keys(os.environ["REDIS_URL"], f"*{redis_prefix}:*")
+
+
+def delete_redis_keys(url, pattern):
+    """Delete the keys matching the pattern (never FLUSHDB: the database may be shared)."""
+    listed = attempt("redis-cli", "-u", url, "--scan", "--pattern", pattern)
+    keys = listed.stdout.split()
+    for start in range(0, len(keys), 500):
+        attempt("redis-cli", "-u", url, "del", *keys[start : start + 500])
 
 
 def submit(session, response, button_text):

@@ -179,6 +179,8 @@ def production_env(tmp_path):
         DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        # The test session's keys, deleted with them when it ends.
+        REDIS_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
         FACEBOOK_APP_ID="1234567890",
         FACEBOOK_APP_SECRET=secrets.token_hex(16),
         DJANGO_ALLOWED_HOSTS="example.com",

@@ -127,6 +127,8 @@ def hosts(s3, processes, tmp_path):
         "DJANGO_AWS_S3_ENDPOINT_URL": s3[0],
         "DJANGO_AWS_S3_REGION_NAME": "us-east-1",
         "WEB_CONCURRENCY": "1",
+        # The test session's keys, deleted with them when it ends.
+        "REDIS_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
     }
     collectstatic(env)
     urls = []

@@ -107,11 +107,13 @@ REDIS_OPTIONS = {
     "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
     "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
 }
+# REDIS_KEY_PREFIX: the start of every key, for a Redis that several sites share.
 if env("REDIS_URL", default=""):
     CACHES = {
         "default": {
             "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": env("REDIS_KEY_PREFIX", default=""),
             "OPTIONS": REDIS_OPTIONS,
         }
     }

@@ -20,6 +20,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES["default"] = {
     "BACKEND": f"{SITE_PACKAGE}.redis_cache.RedisCache",
     "LOCATION": env("REDIS_URL"),
+    "KEY_PREFIX": env("REDIS_KEY_PREFIX", default=""),
     "OPTIONS": REDIS_OPTIONS,
 }
 # Sessions read from Redis, written through to PostgreSQL (sessions/cached_db.py).
