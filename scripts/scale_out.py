@@ -21,15 +21,21 @@ outgrew one machine runs on, from real parts:
 A load client (asyncio, httpx) plays people doing the whole login a browser does: the login
 start, the stand-in's dialog (its page, then the person's choice), the callback, and the
 landing page, which must show them logged in; new people and returning ones, at several
-concurrencies. Then, under load: a rolling graceful restart of every app host (drained at the
-load balancer, stopped with SIGTERM, started, ready again), one host killed hard (SIGKILL)
-and brought back, the Redis server restarted, and PostgreSQL's connections to the run's
-database terminated. Each phase gives logins/s, the callback's p50/p95/p99, the failures,
-duplicate and half-created users, and new Graph TCP connections per login; the script fails
-(exit 1) when a phase breaks its promise. Every loop is bounded in count and time; traffic
-stays on 127.0.0.1 and the namespaces' addresses; everything is stopped and deleted at the
-end, on failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql and iproute2,
-and DATABASE_URL naming a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/).
+concurrencies. Then, under load, each fault a second into its phase with logins in flight: a
+rolling graceful restart of every app host (drained at the load balancer, stopped with
+SIGTERM, started, ready again), one host killed hard (SIGKILL) and brought back, the Redis
+server restarted, then stopped for a while, PostgreSQL's connections to the run's database
+terminated, then PostgreSQL out of reach for a while (the forwarder refuses), the Graph API
+answering 5 s late with more people than the hosts have threads while one more person loads
+pages that never call Facebook, and the Graph API refusing. Each phase gives logins/s, the
+callback's p50/p95/p99, the failed logins and what the people saw, the time from the fault's
+end to the first login that succeeded again, the other pages' p50/p99, duplicate and
+half-created users, and new Graph TCP connections per login; the script fails (exit 1) when
+a phase breaks its promise (Promise, RECOVERY, PAGES_P99_MS). Every loop is bounded in count
+and time; traffic stays on 127.0.0.1 and the namespaces' addresses; everything is stopped and
+deleted at the end, on failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql
+and iproute2, and DATABASE_URL naming a PostgreSQL server (default
+postgres://postgres@127.0.0.1:5432/).
 """
 
 import argparse
@@ -143,7 +149,10 @@ class Forwarder:
 
     Counts the connections each named route accepts (the app hosts' Graph connections), and
     drops both sides when either closes, so a terminated PostgreSQL backend is a dropped
-    connection for the app host too.
+    connection for the app host too. It is also how the run makes PostgreSQL and Facebook
+    falter without touching either: a route can refuse (its open connections dropped, new
+    ones closed at once: a server out of reach) or be slow (each answer held back a number of
+    seconds: a Facebook that answers slowly), until restored.
     """
 
     def __init__(self):
@@ -151,7 +160,23 @@ class Forwarder:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.counts = Counter()
         self.servers = []
+        self.modes = {}  # route name -> ("refuse",) or ("slow", seconds)
+        self.open = {}  # route name -> the writers of its open connections
         self.thread.start()
+
+    def refuse(self, name):
+        def drop():
+            self.modes[name] = ("refuse",)
+            for writer in list(self.open.get(name, ())):
+                writer.close()
+
+        self.loop.call_soon_threadsafe(drop)
+
+    def slow(self, name, seconds):
+        self.loop.call_soon_threadsafe(self.modes.__setitem__, name, ("slow", seconds))
+
+    def restore(self, name):
+        self.loop.call_soon_threadsafe(self.modes.pop, name, None)
 
     def listen(self, name, address, target):
         async def start():
@@ -164,6 +189,9 @@ class Forwarder:
 
     async def pipe(self, name, reader, writer, target):
         self.counts[name] += 1
+        if self.modes.get(name, ("",))[0] == "refuse":
+            writer.close()
+            return
         try:
             upstream_reader, upstream_writer = await asyncio.wait_for(
                 asyncio.open_connection(*target), 5
@@ -171,12 +199,33 @@ class Forwarder:
         except (OSError, TimeoutError):
             writer.close()
             return
-        await asyncio.gather(self.copy(reader, upstream_writer), self.copy(upstream_reader, writer))
+        connection = self.open.setdefault(name, set())
+        connection.update((writer, upstream_writer))
+        # Set when the client sent something the upstream has not answered yet.
+        asked = asyncio.Event()
+        try:
+            await asyncio.gather(
+                self.copy(reader, upstream_writer, asked=asked),
+                self.copy(upstream_reader, writer, answers_of=name, asked=asked),
+            )
+        finally:
+            connection.difference_update((writer, upstream_writer))
 
-    @staticmethod
-    async def copy(reader, writer):
+    async def copy(self, reader, writer, answers_of=None, asked=None):
+        """Copy until either side closes. The client's side sets `asked`; on the upstream's
+        side (`answers_of` names its route) the first chunk of each answer is held back while
+        the route is slow."""
         try:
             while data := await reader.read(65536):
+                if answers_of is None:
+                    asked.set()
+                else:
+                    mode = self.modes.get(answers_of, ("",))
+                    if mode[0] == "slow" and asked.is_set():
+                        await asyncio.sleep(mode[1])
+                    asked.clear()
+                    if self.modes.get(answers_of, ("",))[0] == "refuse":
+                        break
                 writer.write(data)
                 await writer.drain()
         except OSError:
@@ -547,6 +596,20 @@ class Stack:
         time.sleep(0.5)
         self.start_redis()
 
+    def stop_redis_for(self, seconds):
+        self.processes.stop("redis", signal.SIGTERM)
+        time.sleep(seconds)
+        self.start_redis()
+
+    def falter(self, route, seconds, slow=None):
+        """The forwarder's route refuses (or, with `slow`, answers that late) for `seconds`."""
+        if slow:
+            self.forwarder.slow(route, slow)
+        else:
+            self.forwarder.refuse(route)
+        time.sleep(seconds)
+        self.forwarder.restore(route)
+
     def close(self):
         """Stop and delete whatever build() got to, in reverse order."""
         self.processes.stop_all()
@@ -586,6 +649,24 @@ class People:
         return random.choice(self.registered), False  # noqa: S311 - not crypto
 
 
+# What a person is shown when a login fails, by the words of the page they land on.
+SEEN = {
+    "Facebook is slow right now": "Facebook is slow (the site's message)",
+    "Facebook could not be reached": "Facebook unreachable (the site's message)",
+    "Temporarily unavailable": "the site's 503 page",
+    "No server is available": "the load balancer's bare 503",
+    "Sorry, something went wrong": "the site's 500 page",
+}
+
+
+def seen(step, response):
+    """A failed step, named by what the person saw."""
+    for words, label in SEEN.items():
+        if words in response.text:
+            return f"{step}: {label}"
+    return f"{step}: HTTP {response.status_code}"
+
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
 
@@ -599,7 +680,7 @@ async def browser_login(client, site_url, standin_url, number, new):
         start = await client.get(f"{site_url}/facebook/login/", params={"next": "/"})
         dialog_url = start.headers.get("location", "")
         if start.status_code != 302 or not dialog_url.startswith(standin_url):
-            return Login(False, new, failure=f"start: HTTP {start.status_code}")
+            return Login(False, new, failure=seen("start", start))
         step = "dialog"
         dialog = await client.get(dialog_url)
         token, action = CSRF.search(dialog.text), FORM_ACTION.search(dialog.text)
@@ -618,21 +699,45 @@ async def browser_login(client, site_url, standin_url, number, new):
         callback = await client.get(callback_url)
         callback_seconds = time.monotonic() - started
         landing = callback.headers.get("location", "")
-        if callback.status_code != 302 or "fb_error_or_cancel" in landing:
-            return Login(False, new, failure=f"callback: HTTP {callback.status_code} {landing}")
+        if callback.status_code != 302:
+            return Login(False, new, failure=seen("callback", callback))
         step = "landing"
         page = await client.get(urljoin(site_url, landing))
-        if page.status_code != 200 or username not in page.text or "Log out" not in page.text:
-            return Login(False, new, failure=f"landing: HTTP {page.status_code}, not logged in")
+        if "fb_error_or_cancel" in landing:
+            return Login(False, new, failure=seen("callback", page))
+        if page.status_code != 200:
+            return Login(False, new, failure=seen("landing", page))
+        if username not in page.text or "Log out" not in page.text:
+            return Login(False, new, failure="landing: not logged in")
         return Login(True, new, callback_seconds)
     except httpx.HTTPError as error:
         return Login(False, new, failure=f"{step}: {type(error).__name__}")
 
 
-async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=5.0):
+async def visitor(client, stack, people, running, pages):
+    """Someone who uses pages that never call Facebook, while the others log in: the home
+    page as a visitor, and their account page once logged in (before any fault: the event
+    starts a second into the phase). Appends (seconds, ok) per page to `pages`."""
+    number, new = people.pick()
+    login = await browser_login(client, stack.site_url, stack.standin_url, number, new)
+    paths = ["/", "/accounts/profile/"] if login.ok else ["/"]
+    while running():
+        for path in paths:
+            started = time.monotonic()
+            try:
+                page = await client.get(f"{stack.site_url}{path}")
+                ok = page.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            pages.append((time.monotonic() - started, ok))
+        await asyncio.sleep(0.05)
+
+
+async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=5.0, pages=None):
     """Logins by `concurrency` people at once, for `seconds` (or, with an event, until the
     event is done and `settle` seconds more), at most `max_logins` (but for the logins of an
-    event still under way, and one second after it); (logins, seconds, event end)."""
+    event still under way, and one second after it); with a `pages` list, one more person
+    loads pages that never call Facebook meanwhile (visitor). (logins, seconds, event end)."""
     context = ssl.create_default_context(cafile=str(stack.ca))
     logins = []
     started = time.monotonic()
@@ -670,7 +775,12 @@ async def load(stack, people, concurrency, seconds, max_logins, event=None, sett
                     people.registered.append(number)
                 logins.append(login)
 
-    await asyncio.gather(*(person() for _ in range(concurrency)))
+    async def pages_person():
+        async with httpx.AsyncClient(verify=context, timeout=15) as client:
+            await visitor(client, stack, people, running, pages)
+
+    extra = [pages_person()] if pages is not None else []
+    await asyncio.gather(*(person() for _ in range(concurrency)), *extra)
     if event_task is not None:
         await event_task  # raises the event's failure, if any
         event_done = event_done or time.monotonic()
@@ -699,17 +809,50 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def phase(stack, people, name, concurrency, seconds, max_logins, event=None, allowed=0):
+# A phase's promises (README.md, "Scale-out"): at most `allowed` failed logins, each showing a
+# page in `may_see`; logins succeed again within RECOVERY seconds of the fault's end; the
+# pages that never call Facebook stay under PAGES_P99_MS at the 99th percentile.
+RECOVERY = 3.0
+PAGES_P99_MS = 300.0
+# A fault starts this long into its phase, with logins in flight, never at its boundary.
+FAULT_AFTER = 1.0
+
+
+@dataclass
+class Promise:
+    allowed: int = 0
+    may_see: tuple = ()
+    pages: bool = False
+
+
+def phase(stack, people, name, concurrency, seconds, max_logins, event=None, promise=None):
+    promise = promise or Promise()
     graph_before = stack.forwarder.counts["graph"]
+    pages = [] if promise.pages else None
+    timed = None
+    if event is not None:
+
+        def timed():
+            time.sleep(FAULT_AFTER)
+            event()
+
     logins, elapsed, event_done = asyncio.run(
-        load(stack, people, concurrency, seconds, max_logins, event)
+        load(stack, people, concurrency, seconds, max_logins, timed, pages=pages)
     )
     duplicates, half = database_check(stack)
     ok = [login for login in logins if login.ok]
     failed = [login for login in logins if not login.ok]
     callbacks = [login.callback_seconds * 1000 for login in ok]
-    # After an event, logins started once it was over must succeed again.
-    resumed = event_done is None or any(login.started > event_done for login in ok)
+    # After an event, logins started once it was over must succeed again, soon.
+    after = [login.started for login in ok if event_done and login.started > event_done]
+    recovery = round(min(after) - event_done, 2) if after else None
+    resumed = event_done is None or recovery is not None
+    page_ms = [seconds * 1000 for seconds, _ in pages or []]
+    unexpected = [
+        login.failure
+        for login in failed
+        if not any(label in login.failure for label in promise.may_see)
+    ]
     result = {
         "phase": name,
         "concurrency": concurrency,
@@ -727,9 +870,21 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, all
             (stack.forwarder.counts["graph"] - graph_before) / max(1, len(ok)), 3
         ),
         "resumed": resumed,
+        "recovery_s": recovery,
+        "pages": len(page_ms),
+        "pages_failed": sum(not page_ok for _, page_ok in pages or []),
+        "pages_p50_ms": round(statistics.median(page_ms), 1) if page_ms else None,
+        "pages_p99_ms": round(percentile(page_ms, 0.99), 1) if page_ms else None,
     }
-    result["passed"] = (
-        len(failed) <= allowed and not duplicates and not half and resumed and len(ok) > 0
+    result["passed"] = bool(
+        len(failed) - len(unexpected) <= promise.allowed
+        and not unexpected
+        and not duplicates
+        and not half
+        and resumed
+        and (recovery is None or recovery <= RECOVERY)
+        and ok
+        and (not page_ms or (result["pages_p99_ms"] <= PAGES_P99_MS and not result["pages_failed"]))
     )
     print(json.dumps(result), flush=True)
     return result
@@ -737,15 +892,21 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, all
 
 def table(results):
     lines = [
-        "| phase | concurrency | logins | logins/s | callback p50 / p95 / p99 ms | failed "
-        "| duplicates | half-created | new Graph connections per login |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| phase | concurrency | logins | logins/s | callback p50 / p95 / p99 ms | failed: what "
+        "people saw | recovery s | other pages p50 / p99 ms | duplicates | half-created "
+        "| new Graph connections per login |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        seen_by = "; ".join(f"{count} {failure}" for failure, count in r["failures"].items())
+        failed = f"{r['failed']}: {seen_by}" if seen_by else str(r["failed"])
+        recovery = "-" if r["recovery_s"] is None else r["recovery_s"]
+        pages = f"{r['pages_p50_ms']} / {r['pages_p99_ms']}" if r["pages"] else "-"
         lines.append(
             f"| {r['phase']} | {r['concurrency']} | {r['logins']} | {r['logins_per_second']} "
-            f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {r['failed']} "
-            f"| {r['duplicates']} | {r['half_created']} | {r['graph_connections_per_login']} |"
+            f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {failed} | {recovery} "
+            f"| {pages} | {r['duplicates']} | {r['half_created']} "
+            f"| {r['graph_connections_per_login']} |"
         )
     return "\n".join(lines)
 
@@ -755,7 +916,7 @@ def scenarios(stack, people, args):
     hosts = stack.network.hosts
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     top = concurrencies[-1]
-    seconds, cap = args.seconds, args.max_logins
+    seconds, cap, fault = args.seconds, args.max_logins, args.fault_seconds
     results = [phase(stack, people, "steady", c, seconds, cap) for c in concurrencies]
 
     def rolling():
@@ -773,12 +934,21 @@ def scenarios(stack, people, args):
             seconds,
             cap,
             lambda: stack.kill_and_restart(hosts[0]),
-            allowed=top,
+            Promise(allowed=top, may_see=("",)),
         )
     )
-    # With Redis gone, a request fails cleanly or falls back on the database; then resumes.
+    # Redis is an accelerator: restarted or stopped, no login fails.
+    results.append(phase(stack, people, "Redis restarted", top, seconds, cap, stack.restart_redis))
     results.append(
-        phase(stack, people, "Redis restarted", top, seconds, cap, stack.restart_redis, allowed=cap)
+        phase(
+            stack,
+            people,
+            f"Redis stopped {fault:g} s",
+            top,
+            seconds,
+            cap,
+            lambda: stack.stop_redis_for(fault),
+        )
     )
     results.append(
         phase(
@@ -789,7 +959,46 @@ def scenarios(stack, people, args):
             seconds,
             cap,
             stack.postgresql.terminate_backends,
-            allowed=top,
+            Promise(allowed=top, may_see=("",)),
+        )
+    )
+    # Unreachable: every login needs it, and fails with the site's own page, then resumes.
+    results.append(
+        phase(
+            stack,
+            people,
+            f"PostgreSQL unreachable {fault:g} s",
+            top,
+            seconds,
+            cap,
+            lambda: stack.falter("postgresql", fault),
+            Promise(allowed=cap, may_see=("the site's 503 page",)),
+        )
+    )
+    # More people than the hosts have threads, Graph at 5 s a call: the other pages and the
+    # health checks go on; logins beyond the Graph slots are told Facebook is slow.
+    results.append(
+        phase(
+            stack,
+            people,
+            f"Graph slow 5 s a call for {fault * 2:g} s",
+            args.crowd,
+            seconds,
+            cap,
+            lambda: stack.falter("graph", fault * 2, slow=5.0),
+            Promise(allowed=cap, may_see=("Facebook is slow", "Facebook unreachable"), pages=True),
+        )
+    )
+    results.append(
+        phase(
+            stack,
+            people,
+            f"Graph refused {fault * 1.5:g} s",
+            top,
+            seconds,
+            cap,
+            lambda: stack.falter("graph", fault * 1.5),
+            Promise(allowed=cap, may_see=("Facebook unreachable",)),
         )
     )
     return results
@@ -811,12 +1020,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=20.0, help="per steady phase")
     parser.add_argument("--max-logins", type=int, default=5000, help="per phase")
     parser.add_argument("--new-share", type=float, default=0.3, help="of logins, new people")
+    parser.add_argument("--fault-seconds", type=float, default=10.0, help="a fault's length")
+    parser.add_argument("--crowd", type=int, default=64, help="people at once while Graph is slow")
     parser.add_argument("--short", action="store_true", help="CI: 2 hosts, 2 and 6 at once, 4 s")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
     args = parser.parse_args()
     if args.short:
         args.hosts, args.concurrency, args.seconds, args.max_logins = 2, "2,6", 4.0, 400
+        args.fault_seconds, args.crowd = 3.0, 24
     if os.geteuid() != 0:
         sys.exit("scale_out.py needs root: it makes network namespaces (ip netns)")
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")

@@ -243,10 +243,11 @@ def test_site_tests_pass_on_postgresql_and_redis(system, suites, request, capsys
     suite_outcome(suites, system, "postgresql", request, capsys)
 
 
-# The union of what the suites cover (scripts/coverage_union.py) as TEMPLATE_TEST_PLAN=full
-# measured it, every test of every site on both databases, on 2026-12-03: the plan's union may
-# not fall under it. Measured again, and raised, when tests are added.
-UNION_FLOOR = 0.0
+# The union of what the suites cover (scripts/coverage_union.py), as TEMPLATE_TEST_PLAN=full
+# measured it on 2026-12-03 (every test of every site on both databases: 91.81 %, lines
+# 3591/3868, branches 715/822), less 0.1 for the branches a run takes or not by timing: the
+# plan's union may not fall under it. Measured again, and raised, when tests are added.
+UNION_FLOOR = 91.7
 
 
 def test_the_suites_together_cover_as_much_as_every_test_everywhere(suites, sites, capsys):
@@ -273,10 +274,10 @@ SCALE_OUT_TOOLS = ("haproxy", "redis-server", "openssl", "psql", "ip")
 @pytest.mark.slow
 def test_scale_out_short_run(installed_site, request, capsys):
     """scripts/scale_out.py --short: the site on two app hosts behind HAProxy, under load,
-    through a rolling restart, a killed host, a Redis restart and dropped PostgreSQL
-    connections, with no failed login beyond the killed host's and no duplicate or
-    half-created user (README.md, "Scale-out"). The hosts are what is tested, so one
-    registration system is enough."""
+    through a rolling restart, a killed host, Redis restarted and stopped, PostgreSQL's
+    connections dropped and PostgreSQL out of reach, the Graph API slow and refusing, each
+    phase keeping its promise, with no duplicate or half-created user (README.md,
+    "Scale-out"). The hosts are what is tested, so one registration system is enough."""
     if request.node.callspec.params["installed_site"] != "builtin":
         pytest.skip("the scale-out test runs on the builtin system's site only")
     missing = [tool for tool in SCALE_OUT_TOOLS if not shutil.which(tool)]

@@ -7,7 +7,9 @@ behind the logins, and a load balancer would take the host out. So:
 - the bulkhead: at most FACEBOOK_GRAPH_CONCURRENCY Graph calls at once per process; a call
   beyond them waits FACEBOOK_GRAPH_QUEUE_SECONDS at most for a slot (a healthy Graph call
   frees one in milliseconds), then fails with FacebookBusy ("Facebook is slow right now, try
-  again"): an honest answer instead of a queue;
+  again"): an honest answer instead of a queue. It does not wait at all when every call in
+  flight has already taken longer than that wait: Facebook is slow, and a thread that waited
+  would only be one more thread taken from the pages that never call it;
 - the breaker: after FACEBOOK_GRAPH_BREAKER_FAILURES failed calls in a row (no answer in time,
   a refused connection, a 5xx after the client's retries), calls fail at once with
   FacebookUnreachable for FACEBOOK_GRAPH_BREAKER_SECONDS, instead of each person waiting out
@@ -35,6 +37,7 @@ class GraphGuard:
         self.lock = threading.Lock()
         self.size = None
         self.slots = None
+        self.in_flight = {}  # id of the call -> its monotonic start
         self.failures = 0
         self.open_since = None  # monotonic time the breaker opened, None while closed
         self.probing = False
@@ -62,11 +65,14 @@ class GraphGuard:
         """Around one Graph request named `what` ("GET me")."""
         self._admit(what)
         slots = self._slots()
-        if not slots.acquire(timeout=setting("FACEBOOK_GRAPH_QUEUE_SECONDS")):
+        if not (slots.acquire(blocking=False) or self._wait_for_a_slot(slots)):
             with self.lock:
                 self.probing = False
             logger.warning("Graph API %s: every slot busy, refused", what)
             raise FacebookBusy(f"{what}: every Graph API slot of this process is busy")
+        call = object()
+        with self.lock:
+            self.in_flight[id(call)] = time.monotonic()
         try:
             yield
         except OUTAGE_ERRORS:
@@ -78,7 +84,18 @@ class GraphGuard:
         else:
             self._answered()
         finally:
+            with self.lock:
+                self.in_flight.pop(id(call), None)
             slots.release()
+
+    def _wait_for_a_slot(self, slots):
+        """Wait for a slot, unless every call in flight is already slower than the wait."""
+        wait = setting("FACEBOOK_GRAPH_QUEUE_SECONDS")
+        with self.lock:
+            youngest = max(self.in_flight.values(), default=None)
+        if youngest is not None and time.monotonic() - youngest > wait:
+            return False
+        return slots.acquire(timeout=wait)
 
     def _failed(self, what):
         with self.lock:

@@ -63,6 +63,31 @@ def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
     assert call_me() == {"id": "1"}
 
 
+def test_no_call_waits_once_every_call_in_flight_is_slow(mock, settings):
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_answer(request):
+        inside.set()
+        release.wait(10)
+        return 200, {}, '{"id": "1"}'
+
+    mock.add_callback(responses.GET, ME, callback=slow_answer)
+    first = threading.Thread(target=call_me)
+    first.start()
+    try:
+        assert inside.wait(5)
+        time.sleep(0.3)  # the call in flight is now slower than the wait
+        started = time.monotonic()
+        with pytest.raises(exceptions.FacebookBusy):
+            call_me()
+        assert time.monotonic() - started < 0.1
+    finally:
+        release.set()
+        first.join(10)
+
+
 def test_a_call_waits_for_a_slot_a_quick_call_frees(mock, settings):
     settings.FACEBOOK_GRAPH_CONCURRENCY = 1
     settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 5
