@@ -31,7 +31,7 @@ pages that never call Facebook, and the Graph API refusing. Each phase gives log
 callback's p50/p95/p99, the failed logins and what the people saw, the time from the fault's
 end to the first login that succeeded again, the other pages' p50/p99, duplicate and
 half-created users, and new Graph TCP connections per login; the script fails (exit 1) when
-a phase breaks its promise (Promise, RECOVERY, PAGES_P99_MS). Every loop is bounded in count
+a phase breaks its promise (Promise, RECOVERY, --pages-p99-ms). Every loop is bounded in count
 and time; traffic stays on 127.0.0.1 and the namespaces' addresses; everything is stopped and
 deleted at the end, on failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql
 and iproute2, and DATABASE_URL naming a PostgreSQL server (default
@@ -173,10 +173,20 @@ class Forwarder:
         self.loop.call_soon_threadsafe(drop)
 
     def slow(self, name, seconds):
-        self.loop.call_soon_threadsafe(self.modes.__setitem__, name, ("slow", seconds))
+        # The answers held back are let go when the route is restored, as a Facebook that
+        # recovers answers what it was asked.
+        def hold():
+            self.modes[name] = ("slow", seconds, asyncio.Event())
+
+        self.loop.call_soon_threadsafe(hold)
 
     def restore(self, name):
-        self.loop.call_soon_threadsafe(self.modes.pop, name, None)
+        def release():
+            mode = self.modes.pop(name, None)
+            if mode and mode[0] == "slow":
+                mode[2].set()
+
+        self.loop.call_soon_threadsafe(release)
 
     def listen(self, name, address, target):
         async def start():
@@ -222,7 +232,8 @@ class Forwarder:
                 else:
                     mode = self.modes.get(answers_of, ("",))
                     if mode[0] == "slow" and asked.is_set():
-                        await asyncio.sleep(mode[1])
+                        with suppress(TimeoutError):
+                            await asyncio.wait_for(mode[2].wait(), mode[1])
                     asked.clear()
                     if self.modes.get(answers_of, ("",))[0] == "refuse":
                         break
@@ -659,12 +670,18 @@ SEEN = {
 }
 
 
+TITLE = re.compile(r"<title>([^<]*)</title>")
+
+
 def seen(step, response):
     """A failed step, named by what the person saw."""
     for words, label in SEEN.items():
         if words in response.text:
             return f"{step}: {label}"
-    return f"{step}: HTTP {response.status_code}"
+    title = TITLE.search(response.text)
+    return f"{step}: HTTP {response.status_code}" + (
+        f" {title.group(1).strip()!r}" if title else ""
+    )
 
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -717,7 +734,7 @@ async def browser_login(client, site_url, standin_url, number, new):
 async def visitor(client, stack, people, running, pages):
     """Someone who uses pages that never call Facebook, while the others log in: the home
     page as a visitor, and their account page once logged in (before any fault: the event
-    starts a second into the phase). Appends (seconds, ok) per page to `pages`."""
+    starts a second into the phase). Appends (start, seconds, ok) per page to `pages`."""
     number, new = people.pick()
     login = await browser_login(client, stack.site_url, stack.standin_url, number, new)
     paths = ["/", "/accounts/profile/"] if login.ok else ["/"]
@@ -729,7 +746,7 @@ async def visitor(client, stack, people, running, pages):
                 ok = page.status_code == 200
             except httpx.HTTPError:
                 ok = False
-            pages.append((time.monotonic() - started, ok))
+            pages.append((started, time.monotonic() - started, ok))
         await asyncio.sleep(0.05)
 
 
@@ -774,6 +791,9 @@ async def load(stack, people, concurrency, seconds, max_logins, event=None, sett
                 if login.ok and new:
                     people.registered.append(number)
                 logins.append(login)
+                if not login.ok:
+                    # A person who was shown an error tries again a moment later.
+                    await asyncio.sleep(RETRY_AFTER)
 
     async def pages_person():
         async with httpx.AsyncClient(verify=context, timeout=15) as client:
@@ -811,29 +831,39 @@ def percentile(values, share):
 
 # A phase's promises (README.md, "Scale-out"): at most `allowed` failed logins, each showing a
 # page in `may_see`; logins succeed again within RECOVERY seconds of the fault's end; the
-# pages that never call Facebook stay under PAGES_P99_MS at the 99th percentile.
+# pages that never call Facebook stay under --pages-p99-ms at the 99th percentile while the
+# fault lasts: 300 ms, the goal; 1000 in the short form, which shares its two cores with the
+# sites' suites in CI and so proves only that no page starves (a starved page waits out a
+# 5-second Graph call).
 RECOVERY = 3.0
-PAGES_P99_MS = 300.0
 # A fault starts this long into its phase, with logins in flight, never at its boundary.
 FAULT_AFTER = 1.0
+# Seconds a person whose login failed waits before trying again.
+RETRY_AFTER = 1.0
 
 
 @dataclass
 class Promise:
-    allowed: int = 0
+    """`allowed` failed logins (None: any number while the fault lasts, none started after
+    it was over and RECOVERY), each showing a page in `may_see`; with `pages_p99_ms`, the
+    other pages' p99 under it."""
+
+    allowed: int | None = 0
     may_see: tuple = ()
-    pages: bool = False
+    pages_p99_ms: float | None = None
 
 
 def phase(stack, people, name, concurrency, seconds, max_logins, event=None, promise=None):
+    """Run one phase under load; its result dict, with "passed" for its promise."""
     promise = promise or Promise()
     graph_before = stack.forwarder.counts["graph"]
-    pages = [] if promise.pages else None
-    timed = None
+    pages = [] if promise.pages_p99_ms else None
+    timed, fault = None, {}
     if event is not None:
 
         def timed():
             time.sleep(FAULT_AFTER)
+            fault["started"] = time.monotonic()
             event()
 
     logins, elapsed, event_done = asyncio.run(
@@ -847,12 +877,19 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, pro
     after = [login.started for login in ok if event_done and login.started > event_done]
     recovery = round(min(after) - event_done, 2) if after else None
     resumed = event_done is None or recovery is not None
-    page_ms = [seconds * 1000 for seconds, _ in pages or []]
+    # The other pages while the fault lasts (all the phase's, without one).
+    window = (fault.get("started", 0.0), event_done or float("inf"))
+    timed_pages = [
+        (seconds, ok) for start, seconds, ok in pages or [] if window[0] <= start <= window[1]
+    ]
+    page_ms = [seconds * 1000 for seconds, _ in timed_pages]
     unexpected = [
         login.failure
         for login in failed
         if not any(label in login.failure for label in promise.may_see)
+        or (promise.allowed is None and login.started > (event_done or 0) + RECOVERY)
     ]
+    allowed = len(failed) if promise.allowed is None else promise.allowed
     result = {
         "phase": name,
         "concurrency": concurrency,
@@ -872,19 +909,22 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, pro
         "resumed": resumed,
         "recovery_s": recovery,
         "pages": len(page_ms),
-        "pages_failed": sum(not page_ok for _, page_ok in pages or []),
+        "pages_failed": sum(not page_ok for _, page_ok in timed_pages),
         "pages_p50_ms": round(statistics.median(page_ms), 1) if page_ms else None,
         "pages_p99_ms": round(percentile(page_ms, 0.99), 1) if page_ms else None,
     }
     result["passed"] = bool(
-        len(failed) - len(unexpected) <= promise.allowed
+        len(failed) - len(unexpected) <= allowed
         and not unexpected
         and not duplicates
         and not half
         and resumed
         and (recovery is None or recovery <= RECOVERY)
         and ok
-        and (not page_ms or (result["pages_p99_ms"] <= PAGES_P99_MS and not result["pages_failed"]))
+        and (
+            not page_ms
+            or (result["pages_p99_ms"] <= promise.pages_p99_ms and not result["pages_failed"])
+        )
     )
     print(json.dumps(result), flush=True)
     return result
@@ -972,7 +1012,7 @@ def scenarios(stack, people, args):
             seconds,
             cap,
             lambda: stack.falter("postgresql", fault),
-            Promise(allowed=cap, may_see=("the site's 503 page",)),
+            Promise(allowed=None, may_see=("the site's 503 page",)),
         )
     )
     # More people than the hosts have threads, Graph at 5 s a call: the other pages and the
@@ -986,7 +1026,11 @@ def scenarios(stack, people, args):
             seconds,
             cap,
             lambda: stack.falter("graph", fault * 2, slow=5.0),
-            Promise(allowed=cap, may_see=("Facebook is slow", "Facebook unreachable"), pages=True),
+            Promise(
+                allowed=None,
+                may_see=("Facebook is slow", "Facebook unreachable"),
+                pages_p99_ms=args.pages_p99_ms,
+            ),
         )
     )
     results.append(
@@ -998,7 +1042,7 @@ def scenarios(stack, people, args):
             seconds,
             cap,
             lambda: stack.falter("graph", fault * 1.5),
-            Promise(allowed=cap, may_see=("Facebook unreachable",)),
+            Promise(allowed=None, may_see=("Facebook unreachable",)),
         )
     )
     return results
@@ -1022,13 +1066,14 @@ def main():
     parser.add_argument("--new-share", type=float, default=0.3, help="of logins, new people")
     parser.add_argument("--fault-seconds", type=float, default=10.0, help="a fault's length")
     parser.add_argument("--crowd", type=int, default=64, help="people at once while Graph is slow")
+    parser.add_argument("--pages-p99-ms", type=float, default=300.0, help="the other pages' goal")
     parser.add_argument("--short", action="store_true", help="CI: 2 hosts, 2 and 6 at once, 4 s")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
     args = parser.parse_args()
     if args.short:
         args.hosts, args.concurrency, args.seconds, args.max_logins = 2, "2,6", 4.0, 400
-        args.fault_seconds, args.crowd = 3.0, 24
+        args.fault_seconds, args.crowd, args.pages_p99_ms = 3.0, 24, 1000.0
     if os.geteuid() != 0:
         sys.exit("scale_out.py needs root: it makes network namespaces (ip netns)")
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")

@@ -33,9 +33,11 @@ DEFAULTS = {
     # many times a healthy Graph call (tens of milliseconds), a fraction of a slow one.
     "FACEBOOK_GRAPH_QUEUE_SECONDS": 0.5,
     # Failed Graph calls in a row (timeouts, refused connections, 5xx) after which the
-    # process stops calling Facebook for FACEBOOK_GRAPH_BREAKER_SECONDS, then tries one call.
+    # process stops calling Facebook for FACEBOOK_GRAPH_BREAKER_SECONDS, then tries one call:
+    # long enough that a Facebook that is down costs each process one call per window, short
+    # enough that logins are back within seconds of its return.
     "FACEBOOK_GRAPH_BREAKER_FAILURES": 5,
-    "FACEBOOK_GRAPH_BREAKER_SECONDS": 10,
+    "FACEBOOK_GRAPH_BREAKER_SECONDS": 2,
     # Seconds a login started at Facebook may take before its state is refused.
     "FACEBOOK_STATE_MAX_AGE": 600,
     # Seconds a signed_request from Facebook stays acceptable (its issued_at).
