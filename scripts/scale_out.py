@@ -573,7 +573,8 @@ class Stack:
             "REQUESTS_CA_BUNDLE": str(self.ca),
             "EMAIL_URL": "consolemail://",
             "WEB_CONCURRENCY": "2",
-            "GUNICORN_THREADS": "4",
+            # config/gunicorn.py's default; SCALE_OUT_THREADS tries another.
+            "GUNICORN_THREADS": os.environ.get("SCALE_OUT_THREADS", "4"),
             "GUNICORN_BIND": f"{host.address if host else '127.0.0.1'}:{APP_PORT}",
             "DJANGO_STATIC_ROOT": str(self.logs / "static"),
         }
@@ -780,7 +781,7 @@ async def browser_login(client, site_url, standin_url, number, new):
         callback = await client.get(callback_url)
         callback_seconds = time.monotonic() - started
         landing = callback.headers.get("location", "")
-        if callback.status_code == 200 and logged_in(callback, username):
+        if callback.status_code == 200 and "Log out" in callback.text:
             # The load balancer sent the callback again to another host after the first went
             # away answering (it had logged the person in): the person sees a page, logged in.
             return Login(True, new, callback_seconds)
