@@ -167,7 +167,7 @@ def measure_app(name, person_for, *, id_token):
 
     rounds = []
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(settings.FACEBOOK_JWKS_URL, json=limited_login.jwks())
+        mock.get(setting("FACEBOOK_JWKS_URL"), json=limited_login.jwks())
         mock.get(f"{GRAPH}/debug_token", json={})
         mock.get(f"{GRAPH}/me", json={})
         jwks.fetch()  # the keys are cached before the first login, as after any earlier one
