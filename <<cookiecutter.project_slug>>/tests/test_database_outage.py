@@ -4,6 +4,7 @@ minute of the outage, and a person whose account was just created told that it e
 
 import logging
 import sys
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -32,6 +33,16 @@ def database_down(monkeypatch):
         monkeypatch.setattr(type(database), "create_cursor", broken_cursor)
 
     return down
+
+
+@contextmanager
+def after_the_commit(receiver):
+    """`receiver` runs once a registration is committed (facebook_user_registered)."""
+    signals.facebook_user_registered.connect(receiver, dispatch_uid="after-the-commit")
+    try:
+        yield
+    finally:
+        signals.facebook_user_registered.disconnect(dispatch_uid="after-the-commit")
 
 
 @pytest.fixture
@@ -64,11 +75,8 @@ def test_an_account_committed_before_the_outage_is_said_to_exist(visitor, graph,
     def outage_after_the_commit(**kwargs):
         database_down()
 
-    signals.facebook_user_registered.connect(outage_after_the_commit, dispatch_uid="outage")
-    try:
+    with after_the_commit(outage_after_the_commit):
         response = facebook_login(visitor)
-    finally:
-        signals.facebook_user_registered.disconnect(dispatch_uid="outage")
 
     assert response.status_code == 503
     assert "Your account is ready" in response.content.decode()
@@ -78,11 +86,8 @@ def test_any_error_after_the_commit_says_the_account_exists(visitor, graph):
     def broken_receiver(**kwargs):
         raise RuntimeError("a receiver of the site's")
 
-    signals.facebook_user_registered.connect(broken_receiver, dispatch_uid="broken")
-    try:
+    with after_the_commit(broken_receiver):
         response = facebook_login(visitor)
-    finally:
-        signals.facebook_user_registered.disconnect(dispatch_uid="broken")
 
     assert response.status_code == 500
     assert "Your account is ready" in response.content.decode()

@@ -4,6 +4,7 @@ for a while, then probed."""
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -33,9 +34,9 @@ def call_me():
     return GraphClient().me(TOKEN, ["id"])
 
 
-def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
-    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
-    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
+@contextmanager
+def a_slow_call_in_flight(mock):
+    """One Graph call holding its slot until the block ends; yields the requests Facebook got."""
     inside, release = threading.Event(), threading.Event()
     reached = []
 
@@ -50,15 +51,22 @@ def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
     first.start()
     try:
         assert inside.wait(5)
+        yield reached
+    finally:
+        release.set()
+        first.join(10)
+
+
+def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
+    with a_slow_call_in_flight(mock) as reached:
         started = time.monotonic()
         with pytest.raises(exceptions.FacebookBusy) as refused:
             call_me()
         assert 0.2 <= time.monotonic() - started < 1.0
         assert "slow right now" in str(refused.value.user_message)
         assert len(reached) == 1, "the refused call never reached Facebook"
-    finally:
-        release.set()
-        first.join(10)
     # The slot is free again.
     assert call_me() == {"id": "1"}
 
@@ -66,26 +74,12 @@ def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
 def test_no_call_waits_once_every_call_in_flight_is_slow(mock, settings):
     settings.FACEBOOK_GRAPH_CONCURRENCY = 1
     settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
-    inside, release = threading.Event(), threading.Event()
-
-    def slow_answer(request):
-        inside.set()
-        release.wait(10)
-        return 200, {}, '{"id": "1"}'
-
-    mock.add_callback(responses.GET, ME, callback=slow_answer)
-    first = threading.Thread(target=call_me)
-    first.start()
-    try:
-        assert inside.wait(5)
+    with a_slow_call_in_flight(mock):
         time.sleep(0.3)  # the call in flight is now slower than the wait
         started = time.monotonic()
         with pytest.raises(exceptions.FacebookBusy):
             call_me()
         assert time.monotonic() - started < 0.1
-    finally:
-        release.set()
-        first.join(10)
 
 
 def test_a_call_waits_for_a_slot_a_quick_call_frees(mock, settings):
