@@ -102,7 +102,6 @@ class Suites:
     one per system and database that the session's selected tests wait for."""
 
     def __init__(self, sites, items):
-        self.sites = sites
         self.runner = site_suites.SuiteRunner(
             lambda command, cwd, env, echo: execute(command, cwd, env, echo=echo)
         )
@@ -131,9 +130,6 @@ class Suites:
                 print(line, end="", flush=True)
 
         return self.runner.wait(self.futures[system, database], write)
-
-    def drain(self, write):
-        self.runner.drain(write)
 
 
 @pytest.fixture(scope="session")

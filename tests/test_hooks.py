@@ -177,22 +177,24 @@ def test_tasks_run_reads_the_port_as_the_site_does(args, port):
     assert template_tasks().requested_port(args) == port
 
 
-def cookiecutter_command(cookiecutter_config, output_dir, *answers):
-    """Run cookiecutter's own command line on the template, as a person would."""
+def cookiecutter_cli(cookiecutter_config, *args, cwd=None, typed=None):
+    """Run cookiecutter's own command line (this venv's, the one tasks.py installs) with the
+    tests' config, as a person would; `typed` is what they type at the prompts."""
     return subprocess.run(
-        [
-            Path(sys.executable).parent / "cookiecutter",
-            "--no-input",
-            "--config-file",
-            cookiecutter_config,
-            "--output-dir",
-            output_dir,
-            TEMPLATE_DIR,
-            *answers,
-        ],
+        [Path(sys.executable).parent / "cookiecutter", "--config-file", cookiecutter_config, *args],
+        cwd=cwd,
+        input=typed,
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
+    )
+
+
+def cookiecutter_command(cookiecutter_config, output_dir, *answers):
+    """The command line on the template, without prompts, with these answers."""
+    return cookiecutter_cli(
+        cookiecutter_config, "--no-input", "--output-dir", output_dir, TEMPLATE_DIR, *answers
     )
 
 
@@ -223,20 +225,8 @@ def test_answers_typed_at_the_prompts_are_checked_after_the_last_one(cookiecutte
     answers = {"project_slug": "Has-Caps", "email": "nope"}
     typed = "".join(f"{answers.get(name, '')}\n" for name in names)
 
-    result = subprocess.run(
-        [
-            Path(sys.executable).parent / "cookiecutter",
-            "--config-file",
-            cookiecutter_config,
-            "--output-dir",
-            tmp_path,
-            TEMPLATE_DIR,
-        ],
-        input=typed,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    result = cookiecutter_cli(
+        cookiecutter_config, "--output-dir", tmp_path, TEMPLATE_DIR, typed=typed
     )
 
     assert result.returncode == 1, result.stdout + result.stderr
@@ -261,14 +251,7 @@ def test_the_readmes_hand_bake_command_bakes_that_system(cookiecutter_config, tm
     output = args.index("--output-dir") + 1
     args[output] = str(tmp_path / args[output])
 
-    result = subprocess.run(
-        [Path(sys.executable).parent / "cookiecutter", "--config-file", cookiecutter_config, *args],
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = cookiecutter_cli(cookiecutter_config, *args, cwd=TEMPLATE_DIR)
 
     assert result.returncode == 0, result.stdout + result.stderr
     (site,) = Path(args[output]).iterdir()

@@ -126,7 +126,7 @@ class GraphGuard:
 guard = GraphGuard()
 
 
-def reset():
-    """Forget every failure and busy slot, as a new process: for the tests."""
+def forget_outages():
+    """Forget every failure and busy slot, as a new process starts: for the tests."""
     global guard
     guard = GraphGuard()

@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 
 LOCAL = LocMemCache("django_facebook-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 LOG_INTERVAL = 60
-_logged = {"at": None}
 _lock = threading.Lock()
+_last_logged = None  # monotonic time of the last fallback logged
 
 
 def call(operation, *args, **kwargs):
@@ -39,11 +39,12 @@ def call(operation, *args, **kwargs):
 
 
 def _log_fallback(operation):
+    global _last_logged
     now = time.monotonic()
     with _lock:
-        if _logged["at"] is not None and now - _logged["at"] < LOG_INTERVAL:
+        if _last_logged is not None and now - _last_logged < LOG_INTERVAL:
             return
-        _logged["at"] = now
+        _last_logged = now
     logger.warning(
         "Cache unavailable (%s); this process counts and keeps keys alone", operation, exc_info=True
     )

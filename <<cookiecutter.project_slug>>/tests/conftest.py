@@ -125,10 +125,10 @@ def _no_outage_seen():
     Graph API seen, so that one test's injected failures never leave the next one without the
     cache, or with Facebook's breaker open."""
     cache_guard.forget_outages()
-    graph_guard.reset()
+    graph_guard.forget_outages()
     yield
     cache_guard.forget_outages()
-    graph_guard.reset()
+    graph_guard.forget_outages()
 
 
 @pytest.fixture
