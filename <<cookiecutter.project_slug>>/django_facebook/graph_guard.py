@@ -7,9 +7,9 @@ behind the logins, and a load balancer would take the host out. So:
 - the bulkhead: at most FACEBOOK_GRAPH_CONCURRENCY Graph calls at once per process; a call
   beyond them waits FACEBOOK_GRAPH_QUEUE_SECONDS at most for a slot (a healthy Graph call
   frees one in milliseconds), then fails with FacebookBusy ("Facebook is slow right now, try
-  again"): an honest answer instead of a queue. It does not wait at all when every call in
-  flight has already taken longer than that wait: Facebook is slow, and a thread that waited
-  would only be one more thread taken from the pages that never call it;
+  again"): an honest answer instead of a queue. It does not wait at all when a call in flight
+  has already taken longer than that wait: Facebook is slow, and a thread that waited would
+  only be one more thread taken from the pages that never call it;
 - the breaker: after FACEBOOK_GRAPH_BREAKER_FAILURES failed calls in a row (no answer in time,
   a refused connection, a 5xx after the client's retries), calls fail at once with
   FacebookUnreachable for FACEBOOK_GRAPH_BREAKER_SECONDS, instead of each person waiting out
@@ -89,11 +89,11 @@ class GraphGuard:
             slots.release()
 
     def _wait_for_a_slot(self, slots):
-        """Wait for a slot, unless every call in flight is already slower than the wait."""
+        """Wait for a slot, unless a call in flight is already slower than the wait."""
         wait = setting("FACEBOOK_GRAPH_QUEUE_SECONDS")
         with self.lock:
-            youngest = max(self.in_flight.values(), default=None)
-        if youngest is not None and time.monotonic() - youngest > wait:
+            oldest = min(self.in_flight.values(), default=None)
+        if oldest is not None and time.monotonic() - oldest > wait:
             return False
         return slots.acquire(timeout=wait)
 

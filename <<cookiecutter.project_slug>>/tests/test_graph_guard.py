@@ -71,7 +71,7 @@ def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
     assert call_me() == {"id": "1"}
 
 
-def test_no_call_waits_once_every_call_in_flight_is_slow(mock, settings):
+def test_no_call_waits_once_a_call_in_flight_is_slow(mock, settings):
     settings.FACEBOOK_GRAPH_CONCURRENCY = 1
     settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.2
     with a_slow_call_in_flight(mock):
