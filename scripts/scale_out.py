@@ -1,6 +1,6 @@
 """The scale-out test: a baked site on several app hosts behind a load balancer, under load.
 
-    python3 tasks.py scale-out [--short] [--site DIR] [--hosts N] [--concurrency 4,16,32]
+    python3 tasks.py scale-out [--short] [--site DIR] [--hosts N] [--phases "Graph,Redis"]
 
 Runs as root on Linux (network namespaces). On this one machine it builds what a site that
 outgrew one machine runs on, from real parts:
@@ -26,16 +26,19 @@ rolling graceful restart of every app host (drained at the load balancer, stoppe
 SIGTERM, started, ready again), one host killed hard (SIGKILL) and brought back, the Redis
 server restarted, then stopped for a while, PostgreSQL's connections to the run's database
 terminated, then PostgreSQL out of reach for a while (the forwarder refuses), the Graph API
-answering 5 s late with more people than the hosts have threads while one more person loads
-pages that never call Facebook, and the Graph API refusing. Each phase gives logins/s, the
-callback's p50/p95/p99, the failed logins and what the people saw, the time from the fault's
-end to the first login that succeeded again, the other pages' p50/p99, duplicate and
-half-created users, and new Graph TCP connections per login; the script fails (exit 1) when
-a phase breaks its promise (Promise, RECOVERY, --pages-p99-ms). Every loop is bounded in count
-and time; traffic stays on 127.0.0.1 and the namespaces' addresses; everything is stopped and
-deleted at the end, on failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql
-and iproute2, and DATABASE_URL naming a PostgreSQL server (default
-postgres://postgres@127.0.0.1:5432/).
+answering 5 s late with more people than the hosts have threads while one more person, in a
+process of its own, loads pages that never call Facebook, and the Graph API refusing. The
+load client runs niced (LOAD_NICENESS), as people's browsers would run on machines of their
+own; the visitor and every part of the stack at the normal priority. Each phase gives
+logins/s, the callback's p50/p95/p99, the failed logins and what the people saw, the time
+from the fault's end to the first login that succeeded again, the other pages' p50/p99,
+duplicate and half-created users, and new Graph TCP connections per login; the script fails
+(exit 1) when a phase breaks its promise (Promise, RECOVERY, --pages-p99-ms); --phases runs
+only some phases, and HAProxy logs every request's timers for a slow page's request id (in
+the JSON results) to be looked up in. Every loop is bounded in count and time; traffic stays
+on 127.0.0.1 and the namespaces' addresses; everything is stopped and deleted at the end, on
+failure and on Ctrl-C too. Needs haproxy, redis-server, openssl, psql and iproute2, and
+DATABASE_URL naming a PostgreSQL server (default postgres://postgres@127.0.0.1:5432/).
 """
 
 import argparse
@@ -70,6 +73,10 @@ APP_PORT = 8000
 FACEBOOK_APP_ID = "100000000000001"
 FACEBOOK_APP_SECRET = "fakebook-test-app-secret"  # noqa: S105 - the stand-in's own
 WAIT = 90  # seconds any one start, stop or state change may take before the run fails
+# The load client's priority: the people's browsers are not on the app hosts' CPUs in a real
+# deployment; here they share two cores with them, so they yield the CPU first. Every process
+# of the stack, and the visitor whose pages are timed, run at the normal priority (0).
+LOAD_NICENESS = 10
 
 
 class Failed(Exception):
@@ -122,6 +129,8 @@ class Processes:
             cwd=cwd,
             start_new_session=True,
         )
+        # At the normal priority, not the load client's (LOAD_NICENESS): before it forks.
+        os.setpriority(os.PRIO_PROCESS, process.pid, 0)
         self.running[name] = (process, log)
         return process
 
@@ -263,6 +272,7 @@ def _serve_forwarder(commands):
     """The forwarder's own process: it relays every app host's PostgreSQL and Graph traffic,
     so it must not share a GIL with the load client, whose work would delay it and be
     measured as the site's latency. Carries out the commands of ForwarderProcess."""
+    os.setpriority(os.PRIO_PROCESS, 0, 0)
     forwarder = Forwarder()
     while True:
         method, args = commands.recv()
@@ -434,9 +444,13 @@ class HAProxy:
 global
     maxconn 2000
     stats socket {self.socket} mode 600 level admin
+    # Every request's timers (queue, connect, the host's answer, total), in haproxy.log.
+    log stdout format raw local0
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 30s
     timeout server 30s
@@ -450,6 +464,7 @@ defaults
 frontend site
     bind 127.0.0.1:{port} ssl crt {certificate}
     http-request set-header X-Forwarded-Proto https
+    capture response header X-Request-ID len 32
     default_backend app
 
 backend app
@@ -718,6 +733,9 @@ class People:
         ):
             self.next_new += 1
             return self.next_new - 1, True
+        return self.returning()
+
+    def returning(self):
         return random.choice(self.registered), False  # noqa: S311 - not crypto
 
 
@@ -732,16 +750,20 @@ SEEN = {
 
 
 TITLE = re.compile(r"<title>([^<]*)</title>")
+MESSAGE = re.compile(r'<p class="message [^"]*"[^>]*>([^<]*)</p>')
 
 
 def seen(step, response):
-    """A failed step, named by what the person saw."""
+    """A failed step, named by what the person saw: a known page, else its status, title and
+    the first message on it."""
     for words, label in SEEN.items():
         if words in response.text:
             return f"{step}: {label}"
-    title = TITLE.search(response.text)
-    return f"{step}: HTTP {response.status_code}" + (
-        f" {title.group(1).strip()!r}" if title else ""
+    title, message = TITLE.search(response.text), MESSAGE.search(response.text)
+    return (
+        f"{step}: HTTP {response.status_code}"
+        + (f" {title.group(1).strip()!r}" if title else "")
+        + (f" saying {html.unescape(message.group(1).strip())!r}" if message else "")
     )
 
 
@@ -800,32 +822,73 @@ async def browser_login(client, site_url, standin_url, number, new):
         return Login(False, new, failure=f"{step}: {type(error).__name__}")
 
 
-async def visitor(client, stack, people, running, pages):
-    """Someone who uses pages that never call Facebook, while the others log in: the home
-    page as a visitor, and their account page once logged in (before any fault: the event
-    starts a second into the phase). Appends (start, seconds, ok) per page to `pages`."""
-    number, new = people.pick()
-    login = await browser_login(client, stack.site_url, stack.standin_url, number, new)
-    paths = ["/", "/accounts/profile/"] if login.ok else ["/"]
-    while running():
-        for path in paths:
-            started = time.monotonic()
-            try:
-                page = await client.get(f"{stack.site_url}{path}")
-                ok = page.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            pages.append((started, time.monotonic() - started, ok))
-        await asyncio.sleep(0.05)
+def _visit(site_url, standin_url, ca, number, new, stop, answer):
+    """A visitor of pages that never call Facebook, in a process of its own: logs in, says
+    whether it could, then loads the home page and their account page until `stop` is set,
+    and sends [(start, seconds, ok, path, X-Request-ID)] a page.
+
+    Its own process, at the normal priority (the load client runs niced: LOAD_NICENESS), so
+    that its timings are the site's, as a browser on a machine of its own would see them: in
+    the load client's event loop they would also hold the time that loop spent on everyone
+    else's TLS and parsing."""
+    os.setpriority(os.PRIO_PROCESS, 0, 0)
+
+    async def visit():
+        pages = []
+        context = ssl.create_default_context(cafile=ca)
+        async with httpx.AsyncClient(verify=context, timeout=15) as client:
+            login = await browser_login(client, site_url, standin_url, number, new)
+            answer.send(login.ok)
+            paths = ["/", "/accounts/profile/"] if login.ok else ["/"]
+            while not stop.is_set():
+                for path in paths:
+                    started = time.monotonic()  # one clock for every process (Linux)
+                    ok, request_id = False, None
+                    with suppress(httpx.HTTPError):
+                        page = await client.get(f"{site_url}{path}")
+                        ok, request_id = page.status_code == 200, page.headers.get("x-request-id")
+                    pages.append((started, time.monotonic() - started, ok, path, request_id))
+                await asyncio.sleep(0.05)
+        return pages
+
+    answer.send(asyncio.run(visit()))
+
+
+class Visitor:
+    """_visit() in its own process: logged in (a returning person) once made, then pages()."""
+
+    def __init__(self, stack, people):
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self.answer, theirs = context.Pipe(duplex=False)
+        arguments = (stack.site_url, stack.standin_url, str(stack.ca), *people.returning())
+        self.process = context.Process(
+            target=_visit, args=(*arguments, self.stop, theirs), daemon=True
+        )
+        self.process.start()
+        if not (self.answer.poll(WAIT) and self.answer.recv()):
+            self.process.kill()
+            raise Failed("the visitor of other pages could not log in")
+
+    def pages(self):
+        self.stop.set()
+        if not self.answer.poll(WAIT):
+            self.process.kill()
+            raise Failed("the visitor of other pages did not finish")
+        pages = self.answer.recv()
+        self.process.join(10)
+        return pages
 
 
 async def load(stack, people, concurrency, seconds, max_logins, event=None, settle=5.0, pages=None):
     """Logins by `concurrency` people at once, for `seconds` (or, with an event, until the
     event is done and `settle` seconds more), at most `max_logins` (but for the logins of an
     event still under way, and one second after it); with a `pages` list, one more person
-    loads pages that never call Facebook meanwhile (visitor). (logins, seconds, event end)."""
+    loads pages that never call Facebook meanwhile (Visitor), each appended to the list.
+    (logins, seconds, event end)."""
     context = ssl.create_default_context(cafile=str(stack.ca))
     logins = []
+    visitor = Visitor(stack, people) if pages is not None else None
     started = time.monotonic()
     hard_stop = started + seconds + (WAIT * 4 if event else 0)
     event_done = None
@@ -864,12 +927,9 @@ async def load(stack, people, concurrency, seconds, max_logins, event=None, sett
                     # A person who was shown an error tries again a moment later.
                     await asyncio.sleep(RETRY_AFTER)
 
-    async def pages_person():
-        async with httpx.AsyncClient(verify=context, timeout=15) as client:
-            await visitor(client, stack, people, running, pages)
-
-    extra = [pages_person()] if pages is not None else []
-    await asyncio.gather(*(person() for _ in range(concurrency)), *extra)
+    await asyncio.gather(*(person() for _ in range(concurrency)))
+    if visitor is not None:
+        pages.extend(await asyncio.to_thread(visitor.pages))
     if event_task is not None:
         await event_task  # raises the event's failure, if any
         event_done = event_done or time.monotonic()
@@ -901,9 +961,11 @@ def percentile(values, share):
 # A phase's promises (README.md, "Scale-out"): at most `allowed` failed logins, each showing a
 # page in `may_see`; logins succeed again within RECOVERY seconds of the fault's end; the
 # pages that never call Facebook stay under --pages-p99-ms at the 99th percentile while the
-# fault lasts: 300 ms, the goal. The short form reports them without a bound: on CI it shares
-# its two cores with the sites' suites, and there one page in a hundred still waits out a
-# 5-second Graph answer, which issue 15 has yet to explain.
+# fault lasts: 300 ms, the goal. The short form bounds them at SHORT_PAGES_P99_MS: in CI it
+# shares its two cores with the sites' suites, so its latencies measure CI's load as much as
+# the site; what it must catch is a page waiting out a Graph answer (5 s), which is what the
+# bulkhead prevents.
+SHORT_PAGES_P99_MS = 1000.0
 RECOVERY = 3.0
 # A fault starts this long into its phase, with logins in flight, never at its boundary.
 FAULT_AFTER = 1.0
@@ -948,10 +1010,8 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, pro
     resumed = event_done is None or recovery is not None
     # The other pages while the fault lasts (all the phase's, without one).
     window = (fault.get("started", 0.0), event_done or float("inf"))
-    timed_pages = [
-        (seconds, ok) for start, seconds, ok in pages or [] if window[0] <= start <= window[1]
-    ]
-    page_ms = [seconds * 1000 for seconds, _ in timed_pages]
+    timed_pages = [page for page in pages or [] if window[0] <= page[0] <= window[1]]
+    page_ms = [page[1] * 1000 for page in timed_pages]
     unexpected = [
         login.failure
         for login in failed
@@ -978,9 +1038,14 @@ def phase(stack, people, name, concurrency, seconds, max_logins, event=None, pro
         "resumed": resumed,
         "recovery_s": recovery,
         "pages": len(page_ms),
-        "pages_failed": sum(not page_ok for _, page_ok in timed_pages),
+        "pages_failed": sum(not page[2] for page in timed_pages),
         "pages_p50_ms": round(statistics.median(page_ms), 1) if page_ms else None,
         "pages_p99_ms": round(percentile(page_ms, 0.99), 1) if page_ms else None,
+        # To look up in haproxy.log (its timers) and the hosts' logs (the request's own time).
+        "slowest_pages": [
+            (round(seconds * 1000), path, request_id)
+            for _, seconds, _, path, request_id in sorted(timed_pages, key=lambda p: -p[1])[:3]
+        ],
     }
     result["passed"] = bool(
         len(failed) - len(unexpected) <= allowed
@@ -1021,98 +1086,71 @@ def table(results):
 
 
 def scenarios(stack, people, args):
-    """The phases, in order; each a result dict."""
+    """The phases, in order, but those --phases leaves out (the first steady phase always
+    runs: it registers the people who return later); each a result dict."""
     hosts = stack.network.hosts
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     top = concurrencies[-1]
     seconds, cap, fault = args.seconds, args.max_logins, args.fault_seconds
-    results = [phase(stack, people, "steady", c, seconds, cap) for c in concurrencies]
+    results = []
+
+    def run(name, concurrency, event=None, promise=None):
+        wanted = not args.phases or any(word in name for word in args.phases.split(","))
+        if wanted or not results:
+            results.append(phase(stack, people, name, concurrency, seconds, cap, event, promise))
+
+    for concurrency in concurrencies:
+        run("steady", concurrency)
 
     def rolling():
         for host in hosts:
             stack.restart_gracefully(host)
 
-    results.append(phase(stack, people, "rolling restart", top, seconds, cap, rolling))
+    run("rolling restart", top, rolling)
     # The host killed hard fails the requests it was serving: at most one per person.
-    results.append(
-        phase(
-            stack,
-            people,
-            "host killed",
-            top,
-            seconds,
-            cap,
-            lambda: stack.kill_and_restart(hosts[0]),
-            Promise(allowed=top, may_see=("",)),
-        )
+    run(
+        "host killed",
+        top,
+        lambda: stack.kill_and_restart(hosts[0]),
+        Promise(allowed=top, may_see=("",)),
     )
     # Redis is an accelerator: restarted or stopped, no login fails.
-    results.append(phase(stack, people, "Redis restarted", top, seconds, cap, stack.restart_redis))
-    results.append(
-        phase(
-            stack,
-            people,
-            f"Redis stopped {fault:g} s",
-            top,
-            seconds,
-            cap,
-            lambda: stack.stop_redis_for(fault),
-        )
+    run("Redis restarted", top, stack.restart_redis)
+    run(
+        f"Redis stopped {fault:g} s",
+        top,
+        lambda: stack.stop_redis_for(fault),
     )
-    results.append(
-        phase(
-            stack,
-            people,
-            "PostgreSQL connections dropped",
-            top,
-            seconds,
-            cap,
-            stack.postgresql.terminate_backends,
-            Promise(allowed=top, may_see=("",)),
-        )
+    run(
+        "PostgreSQL connections dropped",
+        top,
+        stack.postgresql.terminate_backends,
+        Promise(allowed=top, may_see=("",)),
     )
     # Unreachable: every login needs it, and fails with the site's own page, then resumes.
-    results.append(
-        phase(
-            stack,
-            people,
-            f"PostgreSQL unreachable {fault:g} s",
-            top,
-            seconds,
-            cap,
-            lambda: stack.falter("postgresql", fault),
-            Promise(allowed=None, may_see=("the site's 503 page",)),
-        )
+    run(
+        f"PostgreSQL unreachable {fault:g} s",
+        top,
+        lambda: stack.falter("postgresql", fault),
+        Promise(allowed=None, may_see=("the site's 503 page",)),
     )
     # More people than the hosts have threads, Graph at 5 s a call: the other pages and the
     # health checks go on; logins beyond the Graph slots are told Facebook is slow.
-    results.append(
-        phase(
-            stack,
-            people,
-            f"Graph slow 5 s a call for {fault * 2:g} s",
-            args.crowd,
-            seconds,
-            cap,
-            lambda: stack.falter("graph", fault * 2, slow=5.0),
-            Promise(
-                allowed=None,
-                may_see=("Facebook is slow", "Facebook unreachable"),
-                pages_p99_ms=args.pages_p99_ms,
-            ),
-        )
+    run(
+        f"Graph slow 5 s a call for {fault * 2:g} s",
+        args.crowd,
+        lambda: stack.falter("graph", fault * 2, slow=5.0),
+        Promise(
+            allowed=None,
+            may_see=("Facebook is slow", "Facebook unreachable"),
+            pages_p99_ms=args.pages_p99_ms,
+        ),
     )
-    results.append(
-        phase(
-            stack,
-            people,
-            f"Graph refused {fault * 1.5:g} s",
-            top,
-            seconds,
-            cap,
-            lambda: stack.falter("graph", fault * 1.5),
-            Promise(allowed=None, may_see=("Facebook unreachable",)),
-        )
+    run(
+        f"Graph refused {fault * 1.5:g} s",
+        top,
+        lambda: stack.falter("graph", fault * 1.5),
+        Promise(allowed=None, may_see=("Facebook unreachable",)),
     )
     return results
 
@@ -1136,15 +1174,17 @@ def main():
     parser.add_argument("--fault-seconds", type=float, default=10.0, help="a fault's length")
     parser.add_argument("--crowd", type=int, default=64, help="people at once while Graph is slow")
     parser.add_argument("--pages-p99-ms", type=float, default=300.0, help="the other pages' goal")
+    parser.add_argument("--phases", help="only the phases whose names hold one of these words")
     parser.add_argument("--short", action="store_true", help="CI: 2 hosts, 2 and 6 at once, 4 s")
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument("--logs", type=Path, help="keep the processes' logs here")
     args = parser.parse_args()
     if args.short:
         args.hosts, args.concurrency, args.seconds, args.max_logins = 2, "2,6", 4.0, 400
-        args.fault_seconds, args.crowd, args.pages_p99_ms = 3.0, 24, float("inf")
+        args.fault_seconds, args.crowd, args.pages_p99_ms = 3.0, 24, SHORT_PAGES_P99_MS
     if os.geteuid() != 0:
         sys.exit("scale_out.py needs root: it makes network namespaces (ip netns)")
+    os.setpriority(os.PRIO_PROCESS, 0, LOAD_NICENESS)
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
     # SIGTERM (a CI timeout) tears down as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -32,6 +32,9 @@ DEFAULTS = {
     # Seconds a call waits for one of those slots before the login is told Facebook is slow:
     # many times a healthy Graph call (tens of milliseconds), a fraction of a slow one.
     "FACEBOOK_GRAPH_QUEUE_SECONDS": 0.5,
+    # Calls that may wait for a slot at once: as many as the slots, enough for the bursts of
+    # a busy site's healthy Graph calls (README.md, "Scale-out").
+    "FACEBOOK_GRAPH_QUEUE_LENGTH": 2,
     # Failed Graph calls in a row (timeouts, refused connections, 5xx) after which the
     # process stops calling Facebook for FACEBOOK_GRAPH_BREAKER_SECONDS, then tries one call:
     # long enough that a Facebook that is down costs each process one call per window, short

@@ -7,9 +7,11 @@ behind the logins, and a load balancer would take the host out. So:
 - the bulkhead: at most FACEBOOK_GRAPH_CONCURRENCY Graph calls at once per process; a call
   beyond them waits FACEBOOK_GRAPH_QUEUE_SECONDS at most for a slot (a healthy Graph call
   frees one in milliseconds), then fails with FacebookBusy ("Facebook is slow right now, try
-  again"): an honest answer instead of a queue. It does not wait at all when a call in flight
-  has already taken longer than that wait: Facebook is slow, and a thread that waited would
-  only be one more thread taken from the pages that never call it;
+  again"): an honest answer instead of a queue. At most FACEBOOK_GRAPH_QUEUE_LENGTH calls
+  wait at once, and none past the moment a call in flight has taken longer than that wait:
+  Facebook is slow then. A waiting thread is a thread taken from the pages too: as Facebook
+  turns slow, its calls in flight still young, the waiters would otherwise take every
+  thread for the whole wait, and the other pages would queue behind them;
 - the breaker: after FACEBOOK_GRAPH_BREAKER_FAILURES failed calls in a row (no answer in time,
   a refused connection, a 5xx after the client's retries), calls fail at once with
   FacebookUnreachable for FACEBOOK_GRAPH_BREAKER_SECONDS, instead of each person waiting out
@@ -38,6 +40,7 @@ class GraphGuard:
         self.size = None
         self.slots = None
         self.in_flight = {}  # id of the call -> its monotonic start
+        self.waiting = 0
         self.failures = 0
         self.open_since = None  # monotonic time the breaker opened, None while closed
         self.probing = False
@@ -89,13 +92,22 @@ class GraphGuard:
             slots.release()
 
     def _wait_for_a_slot(self, slots):
-        """Wait for a slot, unless a call in flight is already slower than the wait."""
+        """Wait for a slot, unless enough calls wait already; and never past the moment the
+        oldest call in flight has taken longer than the wait: Facebook is slow then."""
         wait = setting("FACEBOOK_GRAPH_QUEUE_SECONDS")
         with self.lock:
-            oldest = min(self.in_flight.values(), default=None)
-        if oldest is not None and time.monotonic() - oldest > wait:
-            return False
-        return slots.acquire(timeout=wait)
+            if self.waiting >= setting("FACEBOOK_GRAPH_QUEUE_LENGTH"):
+                return False
+            oldest = min(self.in_flight.values(), default=time.monotonic())
+            timeout = min(wait, oldest + wait - time.monotonic())
+            if timeout <= 0:
+                return False
+            self.waiting += 1
+        try:
+            return slots.acquire(timeout=timeout)
+        finally:
+            with self.lock:
+                self.waiting -= 1
 
     def _failed(self, what):
         with self.lock:

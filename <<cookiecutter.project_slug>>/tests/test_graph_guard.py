@@ -11,7 +11,7 @@ import requests
 import responses
 from django.contrib.messages import get_messages
 
-from django_facebook import exceptions
+from django_facebook import exceptions, graph_guard
 from django_facebook.graph import GraphClient
 
 from .conftest import ADA, GRAPH, TOKEN, facebook_login, graph_error_body
@@ -64,7 +64,8 @@ def test_a_call_beyond_the_slots_is_refused_after_its_wait(mock, settings):
         started = time.monotonic()
         with pytest.raises(exceptions.FacebookBusy) as refused:
             call_me()
-        assert 0.2 <= time.monotonic() - started < 1.0
+        # The wait ends 0.2 s after the call in flight began, a moment before this one.
+        assert 0.15 <= time.monotonic() - started < 1.0
         assert "slow right now" in str(refused.value.user_message)
         assert len(reached) == 1, "the refused call never reached Facebook"
     # The slot is free again.
@@ -80,6 +81,51 @@ def test_no_call_waits_once_a_call_in_flight_is_slow(mock, settings):
         with pytest.raises(exceptions.FacebookBusy):
             call_me()
         assert time.monotonic() - started < 0.1
+
+
+def test_a_wait_ends_when_the_call_in_flight_turns_slow(mock, settings):
+    """A call that came while the call in flight was young waits only until that call has
+    taken longer than the wait, not the whole wait from its own start."""
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 0.6
+    with a_slow_call_in_flight(mock):
+        time.sleep(0.3)
+        started = time.monotonic()
+        with pytest.raises(exceptions.FacebookBusy):
+            call_me()
+        assert 0.1 < time.monotonic() - started < 0.45
+
+
+def test_no_more_calls_wait_than_the_queue_holds(mock, settings):
+    """As Facebook turns slow its calls in flight are still young, so calls would wait: not
+    more than FACEBOOK_GRAPH_QUEUE_LENGTH of them, or they would take every thread."""
+    settings.FACEBOOK_GRAPH_CONCURRENCY = 1
+    settings.FACEBOOK_GRAPH_QUEUE_SECONDS = 2
+    settings.FACEBOOK_GRAPH_QUEUE_LENGTH = 1
+    outcomes = []
+
+    def wait_for_the_slot():
+        try:
+            outcomes.append(call_me())
+        except exceptions.FacebookError as error:
+            outcomes.append(error)
+
+    with a_slow_call_in_flight(mock) as reached:
+        waiter = threading.Thread(target=wait_for_the_slot)
+        waiter.start()
+        deadline = time.monotonic() + 5
+        while not graph_guard.guard.waiting and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert graph_guard.guard.waiting == 1, "the first call beyond the slot waits"
+        started = time.monotonic()
+        with pytest.raises(exceptions.FacebookBusy):
+            call_me()
+        assert time.monotonic() - started < 0.1, "the second one is refused at once"
+        assert len(reached) == 1
+    waiter.join(5)
+    # The slot came free within the wait (the slow call ended with the block): it got it.
+    assert outcomes == [{"id": "1"}]
+    assert graph_guard.guard.waiting == 0
 
 
 def test_a_call_waits_for_a_slot_a_quick_call_frees(mock, settings):
