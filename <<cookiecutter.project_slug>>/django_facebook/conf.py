@@ -41,6 +41,9 @@ DEFAULTS = {
     # enough that logins are back within seconds of its return.
     "FACEBOOK_GRAPH_BREAKER_FAILURES": 5,
     "FACEBOOK_GRAPH_BREAKER_SECONDS": 2,
+    # Seconds the throttles and Limited Login keys leave a failed shared cache alone, on
+    # this process's memory (shared_cache.py): as the session stores do with theirs.
+    "FACEBOOK_CACHE_RETRY_SECONDS": 2,
     # Seconds a login started at Facebook may take before its state is refused.
     "FACEBOOK_STATE_MAX_AGE": 600,
     # Seconds a signed_request from Facebook stays acceptable (its issued_at).

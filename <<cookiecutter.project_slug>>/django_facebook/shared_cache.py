@@ -5,8 +5,11 @@ in production), so that every worker counts and fetches as one. When Redis is ou
 failing would turn its outage into one of the app logins; so each process falls back to a
 memory cache of its own, and the counters and the keys degrade to what one process knows: a
 throttle then holds per process (a client gets at most the limit once per process, still a
-limit), and each process fetches the keys once for itself. The fallback is logged once a
-minute per process.
+limit), and each process fetches the keys once for itself.
+
+A Redis that hangs costs each call its socket timeout, so after a failure the process leaves
+the cache alone for FACEBOOK_CACHE_RETRY_SECONDS, then tries it again (as the session stores
+do). The fallback is logged once a minute per process.
 """
 
 import logging
@@ -16,26 +19,45 @@ import time
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
+from .conf import setting
+
 logger = logging.getLogger(__name__)
 
 LOCAL = LocMemCache("django_facebook-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 LOG_INTERVAL = 60
 _lock = threading.Lock()
 _last_logged = None  # monotonic time of the last fallback logged
+_failed_at = None  # monotonic time of the last failure; None while the cache answers
 
 
 def call(operation, *args, **kwargs):
-    """cache.<operation>(...), or the same on this process's memory if the cache fails.
+    """cache.<operation>(...), or the same on this process's memory if the cache fails or
+    failed less than FACEBOOK_CACHE_RETRY_SECONDS ago.
 
     ValueError is an answer (incr of a missing key), not a failure, and is passed on.
     """
+    global _failed_at
+    if _failed_at is not None and time.monotonic() - _failed_at < setting(
+        "FACEBOOK_CACHE_RETRY_SECONDS"
+    ):
+        return getattr(LOCAL, operation)(*args, **kwargs)
     try:
-        return getattr(cache, operation)(*args, **kwargs)
+        result = getattr(cache, operation)(*args, **kwargs)
     except ValueError:
+        _failed_at = None
         raise
     except Exception:  # out of reach, timed out, refusing
+        _failed_at = time.monotonic()
         _log_fallback(operation)
         return getattr(LOCAL, operation)(*args, **kwargs)
+    _failed_at = None
+    return result
+
+
+def forget_outages():
+    """Forget the last failure, as a new process starts: for the tests."""
+    global _failed_at, _last_logged
+    _failed_at = _last_logged = None
 
 
 def _log_fallback(operation):

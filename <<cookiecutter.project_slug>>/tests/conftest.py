@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 
-from django_facebook import graph_guard
+from django_facebook import graph_guard, shared_cache
 from << cookiecutter.project_slug >>.sessions import cache_guard
 
 from . import live_server as live_server_threads
@@ -121,14 +121,15 @@ def _live_server_requests_end_with_the_test(request):
 
 @pytest.fixture(autouse=True)
 def _no_outage_seen():
-    """Every test starts as a new process does: no outage of the session cache or of the
-    Graph API seen, so that one test's injected failures never leave the next one without the
-    cache, or with Facebook's breaker open."""
-    cache_guard.forget_outages()
-    graph_guard.forget_outages()
+    """Every test starts as a new process does: no outage of the caches or of the Graph API
+    seen, so that one test's injected failures never leave the next one without a cache, or
+    with Facebook's breaker open."""
+    guards = (cache_guard, shared_cache, graph_guard)
+    for guard in guards:
+        guard.forget_outages()
     yield
-    cache_guard.forget_outages()
-    graph_guard.forget_outages()
+    for guard in guards:
+        guard.forget_outages()
 
 
 @pytest.fixture

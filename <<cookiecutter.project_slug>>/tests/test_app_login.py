@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 from django.urls import reverse
 
@@ -651,6 +652,41 @@ class DownCache:
             raise ConnectionError("refused")
 
         return refused
+
+
+class CountingCache:
+    """A cache that counts the calls made to it, and refuses them while `down`."""
+
+    def __init__(self):
+        self.calls, self.down = 0, True
+        self.memory = LocMemCache("counting", {})
+
+    def __getattr__(self, name):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("refused")
+        return getattr(self.memory, name)
+
+
+def test_a_failed_cache_is_left_alone_for_a_while(monkeypatch, settings):
+    """A Redis that hangs costs each call its timeout: after one failure the process counts
+    alone for FACEBOOK_CACHE_RETRY_SECONDS, then tries the cache again."""
+    settings.FACEBOOK_CACHE_RETRY_SECONDS = 0.3
+    shared = CountingCache()
+    monkeypatch.setattr(shared_cache, "cache", shared)
+    shared_cache.LOCAL.clear()
+    assert [throttle.allow("client", "203.0.113.7") for _ in range(3)] == [True] * 3
+    assert shared.calls == 1, "one call found the cache down; the next ones did not try it"
+    shared.down = False
+    assert throttle.allow("client", "203.0.113.7")
+    assert shared.calls == 1, "within the window, the cache is left alone"
+    time.sleep(0.35)
+    assert throttle.allow("client", "203.0.113.7")
+    assert shared.calls > 1, "past the window, the cache is tried again, and answers"
+    calls = shared.calls
+    assert throttle.allow("client", "203.0.113.7")
+    assert shared.calls > calls, "and is used from then on"
+    shared_cache.LOCAL.clear()
 
 
 class TestWithTheCacheDown:
