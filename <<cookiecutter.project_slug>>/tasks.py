@@ -8,6 +8,7 @@ but Python 3.11+ to install, run, test and lint itself.
     python3 tasks.py lint                 # install, then ruff check and ruff format --check
     python3 tasks.py format               # install, then ruff check --fix and ruff format
     python3 tasks.py coverage [pytest args]  # install, then every test, with a coverage report
+    python3 tasks.py test-next-django [pytest args]  # every test on Django NEXT_DJANGO
     python3 tasks.py lock [--uv PATH]     # regenerate requirements.txt from pyproject.toml
     python3 tasks.py template-check       # cruft check: is the site behind its template?
 
@@ -18,6 +19,7 @@ import argparse
 import hashlib
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,15 @@ LOCK_OPTIONS = [
     "--quiet",
     "--custom-compile-command=python3 tasks.py lock",
 ]
+
+
+# The next Django feature release, which the site is tested on before it moves to it
+# (README.md, "Support window"): in a venv of its own inside .venv, with the lock's versions
+# of everything else. Django 6 runs on Python 3.12 and newer.
+NEXT_DJANGO = "6.1"
+NEXT_VENV = VENV / f"django-{NEXT_DJANGO}"
+NEXT_DJANGO_PYTHONS = ("python3.14", "python3.13", "python3.12")
+NO_NEXT_PYTHON = "needs Python 3.12 or newer, and none was found (set NEXT_DJANGO_PYTHON)"
 
 
 def run(*command, env=None):
@@ -194,6 +205,53 @@ def cmd_test(args):
     return cmd_test_all(["-m", "not slow", *args])
 
 
+def next_django_python():
+    """The Python to run Django NEXT_DJANGO with: NEXT_DJANGO_PYTHON if set, this one if
+    new enough, else the newest 3.12+ on PATH or installed by pyenv that starts (a version
+    manager's shim may name one it does not have)."""
+    if os.environ.get("NEXT_DJANGO_PYTHON"):
+        return os.environ["NEXT_DJANGO_PYTHON"]
+    if sys.version_info >= (3, 12):
+        return sys.executable
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    candidates = [shutil.which(name) for name in NEXT_DJANGO_PYTHONS]
+    candidates += sorted(pyenv.glob("3.1[2-9]*/bin/python3"), reverse=True)
+    check = "import sys; sys.exit(sys.version_info < (3, 12))"
+    for found in filter(None, candidates):
+        if subprocess.run([found, "-c", check], capture_output=True).returncode == 0:  # noqa: S603 -- a Python found on this machine, no shell
+            return str(found)
+    return None
+
+
+def cmd_test_next_django(args):
+    """Every test (or those the arguments select) on Django NEXT_DJANGO: what breaks first
+    when the site moves to it (its session stores override Django internals). The lock's
+    versions of everything but Django, which an override replaces."""
+    code = install()
+    if code:
+        return code
+    python = next_django_python()
+    if python is None:
+        print(f"test-next-django: Django {NEXT_DJANGO} {NO_NEXT_PYTHON}", file=sys.stderr)
+        return 2
+    next_python = NEXT_VENV / "bin" / "python"
+    if not next_python.exists():
+        code = run(python, "-m", "venv", NEXT_VENV)
+        if code:
+            return code
+    target = ["--python", next_python]
+    with tempfile.TemporaryDirectory(prefix="next-django-") as folder:
+        override = Path(folder) / "django.txt"
+        override.write_text(f"django~={NEXT_DJANGO}.0\n")
+        code = run(UV, "pip", "install", *target, "-r", LOCK.name, "--override", override)
+    code = code or run(UV, "pip", "install", *target, "--no-deps", "-e", ".")
+    if code:
+        return code
+    env = dict(os.environ)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return run(next_python, "-m", "pytest", *args, env=env)
+
+
 def cmd_lint(args):
     code = install()
     if code:
@@ -255,6 +313,7 @@ COMMANDS = {
     "lint": cmd_lint,
     "format": cmd_format,
     "coverage": cmd_coverage,
+    "test-next-django": cmd_test_next_django,
     "lock": cmd_lock,
     "template-check": cmd_template_check,
 }

@@ -51,8 +51,17 @@ def quick_plan():
     return os.environ.get("TEMPLATE_TEST_PLAN") == "quick"
 
 
+# The reference site on the next Django release (its tasks.py test-next-django): the quick
+# suite and Django's own session tests, on SQLite; its CI job runs every test.
+NEXT_DJANGO = "next-django"
+NEXT_DJANGO_MARKS = "not slow or django_contract"
+
+
 def suite_plan(system, database):
-    """(tasks.py arguments, extra environment) of a site's suite on "sqlite" or "postgresql"."""
+    """(tasks.py arguments, extra environment) of a site's suite on "sqlite", "postgresql" or
+    NEXT_DJANGO."""
+    if database == NEXT_DJANGO:
+        return ["test-next-django", "-m", NEXT_DJANGO_MARKS], {}
     reference = system == REFERENCE or full_plan()
     env = {} if reference else {"TEST_EXAMPLES_SCALE": EXAMPLES_SCALE}
     if database == "sqlite":
@@ -77,9 +86,13 @@ def suite_plan(system, database):
 SUITE_TESTS = (
     "test_site_tests_pass_on_sqlite",
     "test_site_tests_pass_on_postgresql_and_redis",
+    "test_site_tests_pass_on_the_next_django",
 )
 LAST_TESTS = (*SUITE_TESTS, "test_the_suites_together_cover_as_much_as_every_test_everywhere")
-DATABASES = {"test_site_tests_pass_on_sqlite": "sqlite"}
+DATABASES = {
+    "test_site_tests_pass_on_sqlite": "sqlite",
+    "test_site_tests_pass_on_the_next_django": NEXT_DJANGO,
+}
 # Where the session's runner is kept, for conftest.py to print its lines between tests.
 RUNNER = pytest.StashKey()
 
@@ -88,7 +101,7 @@ def expected_length(run):
     """A (system, database) run's rank by length, as measured: the SQLite runs (the builtin
     one runs every test) before the PostgreSQL ones, userena's the longest of each."""
     system, database = run
-    return (database == "sqlite", system == "userena", system == REFERENCE)
+    return (database == "sqlite", system == "userena", system == REFERENCE, database != NEXT_DJANGO)
 
 
 # pytest's closing line: "593 passed, 2 skipped in 38.20s".

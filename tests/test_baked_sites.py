@@ -97,6 +97,13 @@ def suite_env(site, system, database):
     return env
 
 
+SUITE_LABELS = {
+    "sqlite": "SQLite",
+    "postgresql": "PostgreSQL",
+    site_suites.NEXT_DJANGO: "next Django",
+}
+
+
 class Suites:
     """The sites' own suites, started together in the background (site_suites.SuiteRunner):
     one per system and database that the session's selected tests wait for."""
@@ -112,13 +119,13 @@ class Suites:
             if (name := getattr(item, "originalname", None)) in site_suites.SUITE_TESTS
         ]
         if not os.environ.get("DATABASE_URL"):
-            wanted = [(system, database) for system, database in wanted if database == "sqlite"]
+            wanted = [(system, database) for system, database in wanted if database != "postgresql"]
         # The longest first, so that the two slots end together.
         for system, database in sorted(wanted, key=site_suites.expected_length, reverse=True):
             site = sites.installed_site(system)
             task, extra = site_suites.suite_plan(system, database)
             self.futures[system, database] = self.runner.submit(
-                f"{system} {'SQLite' if database == 'sqlite' else 'PostgreSQL'}",
+                f"{system} {SUITE_LABELS[database]}",
                 [PYTHON3, "tasks.py", *task],
                 site,
                 {**suite_env(site, system, database), **extra},
@@ -237,6 +244,22 @@ def test_site_tests_pass_on_postgresql_and_redis(system, suites, request, capsys
             pytest.fail("CI must set DATABASE_URL and REDIS_URL (see .ci/run)")
         pytest.skip("set DATABASE_URL (and REDIS_URL) to test on PostgreSQL + Redis")
     suite_outcome(suites, system, "postgresql", request, capsys)
+
+
+# What the site's tasks.py says when no Python runs the next Django release.
+NO_NEXT_PYTHON = "needs Python 3.12 or newer, and none was found"
+
+
+@pytest.mark.parametrize("system", [site_suites.REFERENCE])
+def test_site_tests_pass_on_the_next_django(system, suites, request, capsys):
+    """The builtin site's quick suite and Django's own session tests on the next Django
+    feature release (the site's `tasks.py test-next-django`; README.md, "Support window"):
+    its session stores override Django internals, where a release breaks a site first."""
+    outcome = suites.outcome(system, site_suites.NEXT_DJANGO, capsys)
+    if NO_NEXT_PYTHON in outcome.output and not os.environ.get("CI"):
+        pytest.skip(f"the next Django release {NO_NEXT_PYTHON}")
+    suite_outcome(suites, system, site_suites.NEXT_DJANGO, request, capsys)
+    assert re.search(r"^\+ .*django-\d+\.\d+/bin/python -m pytest", outcome.output, re.M)
 
 
 # The union of what the suites cover (scripts/coverage_union.py), as TEMPLATE_TEST_PLAN=full

@@ -24,7 +24,12 @@ from django.conf import settings
 
 from .conftest import BASE_DIR, delete_cache_keys
 
-pytestmark = [pytest.mark.slow, pytest.mark.database, pytest.mark.system_independent]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.database,
+    pytest.mark.system_independent,
+    pytest.mark.django_contract,
+]
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "django-sdist"
 SDIST = f"django-{django.__version__}.tar.gz"

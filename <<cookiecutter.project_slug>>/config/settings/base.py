@@ -6,6 +6,7 @@ file) through django-environ, never from this file.
 
 from pathlib import Path
 
+import django
 import environ
 from csp.constants import NONE, SELF
 
@@ -164,7 +165,8 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
-ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
+# Django 6 takes plain addresses and deprecates the (name, address) pairs 5.2 needs.
+ADMINS = [ADMIN_EMAIL] if django.VERSION >= (6, 0) else [(ADMIN_NAME, ADMIN_EMAIL)]
 
 # Content-Security-Policy (django-csp): the site's pages use no inline script or style;
 # pictures may come from Facebook's CDN.
