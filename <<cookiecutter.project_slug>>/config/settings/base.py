@@ -165,8 +165,10 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
-# Django 6 takes plain addresses and deprecates the (name, address) pairs 5.2 needs.
-ADMINS = [ADMIN_EMAIL] if django.VERSION >= (6, 0) else [(ADMIN_NAME, ADMIN_EMAIL)]
+ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
+if django.VERSION >= (6, 0):
+    # Django 6 takes plain addresses and deprecates the (name, address) pairs 5.2 needs.
+    ADMINS = [address for _, address in ADMINS]
 
 # Content-Security-Policy (django-csp): the site's pages use no inline script or style;
 # pictures may come from Facebook's CDN.
