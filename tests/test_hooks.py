@@ -332,6 +332,16 @@ def test_bake_records_its_origin_for_cruft_and_no_secret(bake, tmp_path):
     assert not [key for key in answers if re.search("secret|password|token", key, re.I)]
 
 
+def test_the_site_security_policy_names_its_owner_and_template_release(bake, tmp_path):
+    site = bake(tmp_path, author_name="Ada Lovelace", email="security@analytical.example")
+
+    policy = (site / "SECURITY.md").read_text()
+    version = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["_template_version"]
+    assert "Ada Lovelace at security@analytical.example" in policy
+    assert f"release\n{version}" in policy or f"release {version}" in policy
+    assert "cruft update" in policy and "Python 3.11 to 3.14" in policy
+
+
 def test_changelog_names_the_template_version():
     version = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["_template_version"]
     changelog = (TEMPLATE_DIR / "CHANGELOG.md").read_text()

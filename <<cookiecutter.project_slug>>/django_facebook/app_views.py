@@ -33,6 +33,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import nonces, throttle
 from .access_tokens import verify_access_token
+from .client_address import client_address
 from .connect import connect_user, register_user
 from .exceptions import (
     AlreadyConnectedError,
@@ -126,7 +127,7 @@ def app_endpoint(view=None, *, csrf=True):
                 "csrf_failed",
                 _("Send the CSRF token in the X-CSRFToken header, or use X-Session-Token."),
             )
-        if not throttle.allow("client", request.META.get("REMOTE_ADDR", "")):
+        if not throttle.allow("client", client_address(request)):
             return _throttled("client")
         try:
             return view(request)

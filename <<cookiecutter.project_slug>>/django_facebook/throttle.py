@@ -1,38 +1,63 @@
-"""Fixed-window request counters in Django's cache, for the app endpoints.
+"""Fixed-window request counters in Django's cache: the app endpoints' throttles, and the
+counters the site's password limits are built on.
 
 A client guessing tokens or draining nonces is slowed per client address, and one Facebook
 id logging in again and again is slowed per id (FACEBOOK_APP_THROTTLE). The counters live
 in the cache: with Redis (production) every worker counts into the same key, and `incr` is
 atomic there and in LocMemCache; with a per-process cache each worker would count alone, as
 each does while Redis is out of reach (shared_cache.py: the limits then hold per process).
+Identities are hashed into the keys, so no address, id or email is readable in the cache.
 """
 
 import hashlib
+import math
 import time
 
 from . import shared_cache
 from .conf import setting
 
 
+def _key(scope, identity, window):
+    digest = hashlib.sha256(str(identity).encode()).hexdigest()[:32]
+    return f"django_facebook:throttle:{scope}:{window}:{digest}:{int(time.time() // window)}"
+
+
+def hit(scope, identity, window):
+    """Count one event of `identity` in `scope` for the current `window` seconds; the count."""
+    key = _key(scope, identity, window)
+    if shared_cache.call("add", key, 1, timeout=window):
+        return 1
+    try:
+        return shared_cache.call("incr", key)
+    except ValueError:  # the window's key expired between add and incr
+        shared_cache.call("add", key, 1, timeout=window)
+        return 1
+
+
+def count(scope, identity, window):
+    """The events of `identity` in `scope` counted so far in the current window."""
+    return shared_cache.call("get", _key(scope, identity, window)) or 0
+
+
+def forget(scope, identity, window):
+    """Start the current window of `identity` in `scope` again from zero."""
+    shared_cache.call("delete", _key(scope, identity, window))
+
+
+def seconds_left(window):
+    """Seconds until the current `window` ends: what a refused client should wait."""
+    return max(1, math.ceil(window - time.time() % window))
+
+
 def allow(scope, identity):
     """Count one request of `identity` in `scope`; False when over FACEBOOK_APP_THROTTLE.
 
-    `scope` is "client" or "facebook_id"; the identity is hashed into the key, so no
-    address or id is readable in the cache.
+    `scope` is "client" or "facebook_id".
     """
     limit, window = setting("FACEBOOK_APP_THROTTLE")[scope]
-    digest = hashlib.sha256(str(identity).encode()).hexdigest()[:32]
-    key = f"django_facebook:throttle:{scope}:{digest}:{int(time.time() // window)}"
-    if shared_cache.call("add", key, 1, timeout=window):
-        return limit >= 1
-    try:
-        return shared_cache.call("incr", key) <= limit
-    except ValueError:  # the window's key expired between add and incr
-        shared_cache.call("add", key, 1, timeout=window)
-        return limit >= 1
+    return hit(scope, identity, window) <= limit
 
 
 def retry_after(scope):
     """Seconds a refused client should wait: the rest of the current window."""
-    window = setting("FACEBOOK_APP_THROTTLE")[scope][1]
-    return int(window - time.time() % window) + 1
+    return seconds_left(setting("FACEBOOK_APP_THROTTLE")[scope][1])

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .. import password_limits  # noqa: F401 (connects the failed-login counter)
         from . import receivers  # noqa: F401 (connects the logout message)

@@ -67,7 +67,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After CSRF's check: a forged request is never counted against anyone.
+    f"{SITE_PACKAGE}.password_limits.PasswordLimitsMiddleware",
 ]
+
+# The proxies in front (addresses or networks, e.g. the load balancer's) whose
+# X-Forwarded-For is believed for the client's address, which the rate limits count by
+# (django_facebook/client_address.py). Empty: REMOTE_ADDR, the peer, alone.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+
+# The password side's rate limits (<< cookiecutter.project_slug >>/password_limits.py;
+# README.md, "Password limits"): per scope, (count, seconds) windows, the first one full
+# refusing until it ends.
+PASSWORD_RATE_LIMITS = {
+    # 5 wrong passwords a minute, 20 in a quarter of an hour, for one account from anywhere.
+    "login_failures_per_account": [(5, 60), (20, 900)],
+    # More per address: offices and mobile networks put many people behind one.
+    "login_failures_per_address": [(20, 60), (100, 900)],
+    "signup_per_address": [(10, 3600)],
+    "reset_per_address": [(10, 3600)],
+    # Reset emails one address receives: past this, the same answer and no email.
+    "reset_per_email": [(3, 3600)],
+    "activation_resend_per_address": [(5, 3600)],
+    "email_change_per_address": [(10, 3600)],
+}
 
 # /readyz answers 503 unless the database and the cache answer within this many seconds.
 READINESS_TIMEOUT = env.float("DJANGO_READINESS_TIMEOUT", default=2.0)

@@ -65,3 +65,7 @@ CACHES["default"]["KEY_PREFIX"] = "-".join(
         None, ["test", hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10], TEST_SESSION_TOKEN]
     )
 )
+
+# The suite logs in, signs up and resets from one address far more than a person would; the
+# limits' own tests (tests/test_password_limits.py) put back the real ones.
+PASSWORD_RATE_LIMITS = {scope: [(1_000_000, 60)] for scope in PASSWORD_RATE_LIMITS}

@@ -1,0 +1,184 @@
+"""Rate limits on the password side: logins, sign-ups, password resets, activation resends
+and (userena) email changes, in every registration system.
+
+The three systems share Django's URL names for these views (login, registration_register,
+password_reset; userena adds its own), so one middleware guards them all, before the view
+runs, on the counters of the app throttles (django_facebook.throttle) and with the client
+address taken the same way (django_facebook.client_address: behind the trusted proxies,
+never from what the client wrote). Limits are PASSWORD_RATE_LIMITS: for each scope a list of
+(count, seconds) windows, the first one full refusing until it ends.
+
+- **Failed logins** count per account and per client address (Django's user_login_failed,
+  whatever form sent them); a login is refused while either is full, with a 429 page and
+  Retry-After. The short window slows a guesser down, the long one stops them for a while;
+  neither outlasts its window, so an attacker can keep an account's owner out for minutes,
+  never for good. A successful login clears its account's count.
+- **Sign-ups, resets, resends, email changes** count every request per address; a reset
+  also counts per email address, and past that limit it answers exactly as a sent reset does
+  (the "check your email" page) without sending: whether the account exists is never told.
+
+Every refusal is logged as a security event with the scope and a digest of the identity,
+never the email, the username or the password. With Redis out of reach the counters are each
+process's own (shared_cache.py): the limits then hold per process, neither open nor closed.
+"""
+
+import hashlib
+import logging
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+
+from django_facebook import throttle
+from django_facebook.client_address import client_address
+
+logger = logging.getLogger("security.password_limits")
+
+LOGIN_VIEWS = {"login", "userena_signin"}
+# The views whose every request counts, by URL name: (scope per address, scope per email).
+COUNTED_VIEWS = {
+    "registration_register": ("signup_per_address", None),
+    "userena_signup": ("signup_per_address", None),
+    "password_reset": ("reset_per_address", "reset_per_email"),
+    "userena_password_reset": ("reset_per_address", "reset_per_email"),
+    "userena_activate_retry": ("activation_resend_per_address", None),
+    "userena_email_change": ("email_change_per_address", None),
+}
+# The views counted whatever the method: userena sends a new activation email on a GET.
+ANY_METHOD = {"userena_activate_retry"}
+# Where a reset that was counted but not sent lands, as a sent one does (userena's page has
+# this name too).
+RESET_DONE = "password_reset_done"
+# The request being served: userena's sign-in form authenticates without passing it, and a
+# failed login still counts against its address.
+_current_request = ContextVar("password_limits_request", default=None)
+# The login forms' account fields: Django's and django-registration's, userena's.
+ACCOUNT_FIELDS = ("username", "identification", "email")
+
+
+def digest(identity):
+    """What the log says of an identity: enough to follow one attacker, nothing readable."""
+    return hashlib.sha256(str(identity).encode()).hexdigest()[:12]
+
+
+def limits(scope):
+    return settings.PASSWORD_RATE_LIMITS.get(scope, ())
+
+
+def account_of(credentials):
+    """The account a login names, the same however it is typed."""
+    for field in ACCOUNT_FIELDS:
+        value = credentials.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip().casefold()
+    return None
+
+
+def full_window(scope, identity, counting):
+    """The first of the scope's windows that is full for `identity`, or None; with
+    `counting`, the request is counted in every window first."""
+    for limit, window in limits(scope):
+        seen = (
+            throttle.hit(scope, identity, window)
+            if counting
+            else throttle.count(scope, identity, window) + 1
+        )
+        if seen > limit:
+            return window
+    return None
+
+
+def refused(request, scope, identity, window):
+    wait = throttle.seconds_left(window)
+    logger.warning(
+        "Password limit reached: %s, identity %s; refused for %s s",
+        scope,
+        digest(identity),
+        wait,
+    )
+    minutes = max(1, round(wait / 60))
+    message = ngettext(
+        "Too many attempts. Please try again in %(minutes)d minute.",
+        "Too many attempts. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class PasswordLimitsMiddleware:
+    """Refuses the guarded views' requests past their limits (after CSRF's check, so that
+    a forged request is never counted against someone)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+    def process_view(self, request, view, args, kwargs):
+        name = request.resolver_match.url_name if request.resolver_match else None
+        if name in LOGIN_VIEWS and request.method == "POST":
+            return self._login(request)
+        if name in COUNTED_VIEWS and (request.method == "POST" or name in ANY_METHOD):
+            return self._counted(request, name)
+        return None
+
+    def _login(self, request):
+        address, account = client_address(request), account_of(request.POST)
+        for scope, identity in (
+            ("login_failures_per_address", address),
+            ("login_failures_per_account", account),
+        ):
+            if identity is not None and (window := full_window(scope, identity, False)):
+                return refused(request, scope, identity, window)
+        return None
+
+    def _counted(self, request, name):
+        per_address, per_email = COUNTED_VIEWS[name]
+        address = client_address(request)
+        if window := full_window(per_address, address, True):
+            return refused(request, per_address, address, window)
+        email = request.POST.get("email", "").strip().casefold()
+        if per_email and email and full_window(per_email, email, True):
+            logger.warning(
+                "Password limit reached: %s, identity %s; not sent", per_email, digest(email)
+            )
+            return redirect(RESET_DONE)
+        return None
+
+
+@receiver(user_login_failed, dispatch_uid="password_limits_failed")
+def count_failed_login(sender, credentials, request=None, **kwargs):
+    """Count a failed password login against its account and its address."""
+    account = account_of(credentials)
+    request = request if request is not None else _current_request.get()
+    address = client_address(request) if request is not None else None
+    logger.info(
+        "Password login failed: account %s, address %s",
+        digest(account) if account else "-",
+        digest(address) if address else "-",
+    )
+    for scope, identity in (
+        ("login_failures_per_account", account),
+        ("login_failures_per_address", address),
+    ):
+        if identity:
+            for _limit, window in limits(scope):
+                throttle.hit(scope, identity, window)
+
+
+@receiver(user_logged_in, dispatch_uid="password_limits_logged_in")
+def clear_account_failures(sender, request, user, **kwargs):
+    """The owner got in: the failures against their account are over, by either name."""
+    for account in {user.get_username().casefold(), (user.email or "").casefold()} - {""}:
+        for _limit, window in limits("login_failures_per_account"):
+            throttle.forget("login_failures_per_account", account, window)
