@@ -13,9 +13,10 @@ never from what the client wrote). Limits are PASSWORD_RATE_LIMITS: for each sco
   Retry-After. The short window slows a guesser down, the long one stops them for a while;
   neither outlasts its window, so an attacker can keep an account's owner out for minutes,
   never for good. A successful login clears its account's count.
-- **Sign-ups, resets, resends, email changes** count every request per address; a reset
-  also counts per email address, and past that limit it answers exactly as a sent reset does
-  (the "check your email" page) without sending: whether the account exists is never told.
+- **Sign-ups, resets, resends, email changes** count every request per address; sign-ups
+  and resets also per email address (a flood of activation or reset mails to one person).
+  Past the reset's, it answers exactly as a sent reset does (the "check your email" page)
+  without sending: whether the account exists is never told.
 
 Every refusal is logged as a security event with the scope and a digest of the identity,
 never the email, the username or the password. With Redis out of reach the counters are each
@@ -40,18 +41,18 @@ logger = logging.getLogger("security.password_limits")
 LOGIN_VIEWS = {"login", "userena_signin"}
 # The views whose every request counts, by URL name: (scope per address, scope per email).
 COUNTED_VIEWS = {
-    "registration_register": ("signup_per_address", None),
-    "userena_signup": ("signup_per_address", None),
+    "registration_register": ("signup_per_address", "signup_per_email"),
+    "userena_signup": ("signup_per_address", "signup_per_email"),
     "password_reset": ("reset_per_address", "reset_per_email"),
     "userena_password_reset": ("reset_per_address", "reset_per_email"),
     "userena_activate_retry": ("activation_resend_per_address", None),
     "userena_email_change": ("email_change_per_address", None),
 }
+# The per-email scopes past which the answer is the one of a request that went through, with
+# no email sent: a refusal there would tell whether the account exists.
+SILENT = {"reset_per_email": "password_reset_done"}
 # The views counted whatever the method: userena sends a new activation email on a GET.
 ANY_METHOD = {"userena_activate_retry"}
-# Where a reset that was counted but not sent lands, as a sent one does (userena's page has
-# this name too).
-RESET_DONE = "password_reset_done"
 # The request being served: userena's sign-in form authenticates without passing it, and a
 # failed login still counts against its address.
 _current_request = ContextVar("password_limits_request", default=None)
@@ -148,12 +149,15 @@ class PasswordLimitsMiddleware:
         if window := full_window(per_address, address, True):
             return refused(request, per_address, address, window)
         email = request.POST.get("email", "").strip().casefold()
-        if per_email and email and full_window(per_email, email, True):
-            logger.warning(
-                "Password limit reached: %s, identity %s; not sent", per_email, digest(email)
-            )
-            return redirect(RESET_DONE)
-        return None
+        if not (per_email and email and (window := full_window(per_email, email, True))):
+            return None
+        if per_email not in SILENT:
+            return refused(request, per_email, email, window)
+        logger.warning(
+            "Password limit reached: %s, identity %s; not sent", per_email, digest(email)
+        )
+        # The page a sent reset lands on (userena's has this name too).
+        return redirect(SILENT[per_email])
 
 
 @receiver(user_login_failed, dispatch_uid="password_limits_failed")

@@ -169,6 +169,17 @@ def test_sign_up_floods_from_one_address_are_refused(db):
     assert User.objects.count() == 0, "the invalid forms created nobody"
 
 
+def test_sign_ups_naming_one_email_are_refused_from_any_address(db):
+    answers = [
+        Client(REMOTE_ADDR=f"198.51.100.{i}")
+        .post(reverse("registration_register"), {"email": "grace@example.com"})
+        .status_code
+        for i in range(4)
+    ]
+    assert 429 not in answers[:3]
+    assert answers[3] == 429
+
+
 def test_email_changes_are_limited_where_the_system_has_them(db, settings):
     try:
         url = reverse("userena_email_change", args=["grace"])

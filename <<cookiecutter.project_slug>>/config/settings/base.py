@@ -85,6 +85,8 @@ PASSWORD_RATE_LIMITS = {
     # More per address: offices and mobile networks put many people behind one.
     "login_failures_per_address": [(20, 60), (100, 900)],
     "signup_per_address": [(10, 3600)],
+    # Activation emails one address receives from sign-ups.
+    "signup_per_email": [(3, 3600)],
     "reset_per_address": [(10, 3600)],
     # Reset emails one address receives: past this, the same answer and no email.
     "reset_per_email": [(3, 3600)],
