@@ -39,13 +39,14 @@ from django_facebook.client_address import client_address
 logger = logging.getLogger("security.password_limits")
 
 LOGIN_VIEWS = {"login", "userena_signin"}
-# The views whose every request counts, by URL name: (scope per address, scope per email).
+# The views whose every request counts, by URL name: (scope per address, scope per email;
+# for userena's resend, per activation key: the one account it mails).
 COUNTED_VIEWS = {
     "registration_register": ("signup_per_address", "signup_per_email"),
     "userena_signup": ("signup_per_address", "signup_per_email"),
     "password_reset": ("reset_per_address", "reset_per_email"),
     "userena_password_reset": ("reset_per_address", "reset_per_email"),
-    "userena_activate_retry": ("activation_resend_per_address", None),
+    "userena_activate_retry": ("activation_resend_per_address", "activation_resend_per_key"),
     "userena_email_change": ("email_change_per_address", None),
 }
 # The per-email scopes past which the answer is the one of a request that went through, with
@@ -78,16 +79,11 @@ def account_of(credentials):
     return None
 
 
-def full_window(scope, identity, counting):
-    """The first of the scope's windows that is full for `identity`, or None; with
-    `counting`, the request is counted in every window first."""
+def full_window(scope, identity):
+    """Count the request in every window of the scope; the first window it overfills, or
+    None."""
     for limit, window in limits(scope):
-        seen = (
-            throttle.hit(scope, identity, window)
-            if counting
-            else throttle.count(scope, identity, window) + 1
-        )
-        if seen > limit:
+        if throttle.hit(scope, identity, window) > limit:
             return window
     return None
 
@@ -130,26 +126,35 @@ class PasswordLimitsMiddleware:
         if name in LOGIN_VIEWS and request.method == "POST":
             return self._login(request)
         if name in COUNTED_VIEWS and (request.method == "POST" or name in ANY_METHOD):
-            return self._counted(request, name)
+            return self._counted(request, name, kwargs)
         return None
 
     def _login(self, request):
+        """Refused while any window of its address or its account is full of failures
+        (counted by count_failed_login), read in one call to the cache."""
         address, account = client_address(request), account_of(request.POST)
-        for scope, identity in (
-            ("login_failures_per_address", address),
-            ("login_failures_per_account", account),
-        ):
-            if identity is not None and (window := full_window(scope, identity, False)):
+        windows = [
+            (scope, identity, limit, window)
+            for scope, identity in (
+                ("login_failures_per_address", address),
+                ("login_failures_per_account", account),
+            )
+            if identity is not None
+            for limit, window in limits(scope)
+        ]
+        seen = throttle.counts([(scope, who, window) for scope, who, _, window in windows])
+        for (scope, identity, limit, window), failures in zip(windows, seen, strict=True):
+            if failures >= limit:
                 return refused(request, scope, identity, window)
         return None
 
-    def _counted(self, request, name):
+    def _counted(self, request, name, kwargs):
         per_address, per_email = COUNTED_VIEWS[name]
         address = client_address(request)
-        if window := full_window(per_address, address, True):
+        if window := full_window(per_address, address):
             return refused(request, per_address, address, window)
-        email = request.POST.get("email", "").strip().casefold()
-        if not (per_email and email and (window := full_window(per_email, email, True))):
+        email = kwargs.get("activation_key") or request.POST.get("email", "").strip().casefold()
+        if not (per_email and email and (window := full_window(per_email, email))):
             return None
         if per_email not in SILENT:
             return refused(request, per_email, email, window)
@@ -182,7 +187,11 @@ def count_failed_login(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="password_limits_logged_in")
 def clear_account_failures(sender, request, user, **kwargs):
-    """The owner got in: the failures against their account are over, by either name."""
-    for account in {user.get_username().casefold(), (user.email or "").casefold()} - {""}:
-        for _limit, window in limits("login_failures_per_account"):
-            throttle.forget("login_failures_per_account", account, window)
+    """The owner got in with their password: the failures against their account are over,
+    by either name. Other logins (Facebook's) cost no call to the cache."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name not in LOGIN_VIEWS:
+        return
+    accounts = {user.get_username().casefold(), (user.email or "").casefold()} - {""}
+    windows = [window for _limit, window in limits("login_failures_per_account")]
+    throttle.forget("login_failures_per_account", accounts, windows)

@@ -34,14 +34,19 @@ def hit(scope, identity, window):
         return 1
 
 
-def count(scope, identity, window):
-    """The events of `identity` in `scope` counted so far in the current window."""
-    return shared_cache.call("get", _key(scope, identity, window)) or 0
+def counts(entries):
+    """The events counted so far in the current window of each (scope, identity, window),
+    in one call to the cache."""
+    keys = [_key(*entry) for entry in entries]
+    found = shared_cache.call("get_many", keys)
+    return [found.get(key, 0) for key in keys]
 
 
-def forget(scope, identity, window):
-    """Start the current window of `identity` in `scope` again from zero."""
-    shared_cache.call("delete", _key(scope, identity, window))
+def forget(scope, identities, windows):
+    """Start the current windows of these identities in `scope` again from zero, in one
+    call to the cache."""
+    keys = [_key(scope, identity, window) for identity in identities for window in windows]
+    shared_cache.call("delete_many", keys)
 
 
 def seconds_left(window):

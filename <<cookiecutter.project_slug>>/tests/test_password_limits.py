@@ -191,6 +191,18 @@ def test_email_changes_are_limited_where_the_system_has_them(db, settings):
     assert answers[10] == 429
 
 
+def test_activation_resends_are_limited_where_the_system_has_them(db):
+    try:
+        url = reverse("userena_activate_retry", args=["a" * 40])
+    except NoReverseMatch:
+        pytest.skip("this registration system resends no activation email")
+    answers = [Client(REMOTE_ADDR=f"198.51.100.{i}").get(url).status_code for i in range(4)]
+    assert 429 not in answers[:3]
+    assert answers[3] == 429, "one sign-up's key, from any address"
+    answers = [Client(REMOTE_ADDR="198.51.100.9").get(url[:-2] + f"{i:02d}/") for i in range(6)]
+    assert answers[5].status_code == 429, "one address, any key"
+
+
 class DownCache:
     def __getattr__(self, name):
         def refused(*args, **kwargs):

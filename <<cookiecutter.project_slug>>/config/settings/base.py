@@ -91,6 +91,7 @@ PASSWORD_RATE_LIMITS = {
     # Reset emails one address receives: past this, the same answer and no email.
     "reset_per_email": [(3, 3600)],
     "activation_resend_per_address": [(5, 3600)],
+    "activation_resend_per_key": [(3, 3600)],
     "email_change_per_address": [(10, 3600)],
 }
 
