@@ -31,10 +31,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 
-from . import nonces, throttle
+from . import flows, nonces, pending, throttle
 from .access_tokens import verify_access_token
 from .client_address import client_address
-from .connect import connect_user, register_user
 from .exceptions import (
     AlreadyConnectedError,
     AppTokenError,
@@ -58,7 +57,6 @@ from .id_tokens import verify_id_token
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
 from .session_tokens import HEADER, mark_app_login, uses_session_token
-from .views import PENDING_KEY, pending_registration, pending_token, save_pending_registration
 
 logger = logging.getLogger(__name__)
 
@@ -199,13 +197,13 @@ def app_login(request):
     return _connect(request, profile, token)
 
 
-@sensitive_variables("body", "token", "pending")
+@sensitive_variables("body", "waiting")
 @app_endpoint
 def app_complete_registration(request):
     """Submit the fields an "incomplete_profile" answer named; answers as app_login does."""
     body = json_body(request)
-    pending = pending_registration(request)
-    if pending is None:
+    waiting = pending.pending_registration(request)
+    if waiting is None:
         raise Refusal(
             400,
             "no_pending_registration",
@@ -213,11 +211,8 @@ def app_complete_registration(request):
         )
     if not all(isinstance(value, str) for value in body.values()):
         raise Refusal(400, "invalid_request", _("Every field must be a string."))
-    profile = FacebookProfile.from_dict(pending["profile"])
-    response = _connect(request, profile, pending_token(pending), data=body)
-    if response.status_code != 422:
-        request.session.pop(PENDING_KEY, None)
-    return response
+    profile = FacebookProfile.from_dict(waiting["profile"])
+    return _connect(request, profile, pending.token_of(waiting), data=body)
 
 
 @app_endpoint
@@ -242,25 +237,21 @@ def _verified_profile(body):
     return verify_id_token(body["id_token"], body["nonce"]), AccessToken("")
 
 
-@sensitive_variables("token")
+@sensitive_variables("token", "data")
 def _connect(request, profile, token, data=None):
-    backend = get_registration_backend()
-    try:
-        if data is None:
-            action, user = connect_user(request, profile, token, backend=backend)
-        else:
-            action, user = register_user(request, backend, profile, token, data=data)
-    except IncompleteProfileError as error:
-        save_pending_registration(request, profile, token, error.form)
-        return _incomplete(request, error.form)
-    except ConnectError as error:
-        return refused(error)
+    """The flow's outcome (flows.py) as the app's JSON answer."""
+    outcome = flows.connect(request, get_registration_backend(), profile, token, data=data)
+    if isinstance(outcome, flows.Incomplete):
+        return _incomplete(request, outcome.form)
+    if isinstance(outcome, flows.Refused):
+        return refused(outcome.error)
+    user = outcome.user
     authenticated = request.user == user and user.is_authenticated
     if authenticated:
         mark_app_login(request, user)
     return JsonResponse(
         {
-            "action": action.value,
+            "action": outcome.action.value,
             "user_id": user.pk,
             "authenticated": authenticated,
             **_session_fields(request),

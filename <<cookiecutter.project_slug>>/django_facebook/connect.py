@@ -11,8 +11,6 @@ An email from Facebook that belongs to an existing account is never linked or lo
 silently: anyone could put a victim's address on a Facebook profile (account takeover).
 """
 
-import enum
-
 from django.contrib import auth
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import signals
+from .actions import CONNECT_ACTIONS  # Django Facebook's documented place for it
 from .exceptions import (
     AlreadyConnectedError,
     EmailInUseError,
@@ -35,12 +34,6 @@ from .registration_backends import get_registration_backend
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Set (True) on the request once register_user() has committed a new account.
 ACCOUNT_COMMITTED = "facebook_account_committed"
-
-
-class CONNECT_ACTIONS(enum.Enum):
-    LOGIN = "login"
-    CONNECT = "connect"
-    REGISTER = "register"
 
 
 def connect_user(request, profile, token, *, backend=None):

@@ -13,7 +13,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django_registration.backends.activation import views as activation
 
-from .connect import CONNECT_ACTIONS, LOGIN_BACKEND
+from .actions import CONNECT_ACTIONS
+from .connect import LOGIN_BACKEND
 from .registration_backends import get_registration_backend
 
 

@@ -6,7 +6,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .connect import CONNECT_ACTIONS, LOGIN_BACKEND
+from .actions import CONNECT_ACTIONS
+from .connect import LOGIN_BACKEND
 from .registration_backends import get_registration_backend
 
 

@@ -5,7 +5,6 @@ connect.py, and where people go next by the registration backend.
 """
 
 import logging
-import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,20 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import oauth, redirects, signals, state
+from . import flows, oauth, pending, redirects, signals, state
+from .actions import CONNECT_ACTIONS
 from .conf import facebook_url, setting
-from .connect import CONNECT_ACTIONS, connect_user, register_user
-from .exceptions import ConnectError, FacebookError, IncompleteProfileError
-from .fields import decrypt, encrypt
-from .graph import AccessToken, GraphClient
+from .exceptions import FacebookError
+from .graph import GraphClient
 from .models import FacebookAccount
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
 
 logger = logging.getLogger(__name__)
-
-# The Facebook sign-up waiting for the person to complete the registration form.
-PENDING_KEY = "_facebook_pending_registration"
 
 
 @never_cache
@@ -90,33 +85,27 @@ def callback(request):
     return response
 
 
-@sensitive_variables("token", "pending")
+@sensitive_variables("waiting")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complete_registration(request):
     """Let the person finish a Facebook sign-up whose data did not pass the form."""
     backend = get_registration_backend()
-    pending = pending_registration(request)
-    if pending is None:
+    waiting = pending.pending_registration(request)
+    if waiting is None:
         return backend.post_error(
             request, message=_("Your Facebook sign-up expired. Please log in with Facebook again.")
         )
-    request.facebook_next_parameters = pending["next"]
-    profile = FacebookProfile.from_dict(pending["profile"])
+    request.facebook_next_parameters = waiting["next"]
+    profile = FacebookProfile.from_dict(waiting["profile"])
     if request.method == "GET":
-        return _first_display(request, backend, pending["data"], profile)
+        return _first_display(request, backend, waiting["data"], profile)
     if any(len(values) > 1 for _, values in request.POST.lists()):
         raise BadRequest("a form field was sent more than once")
-    token = pending_token(pending)
-    try:
-        action, user = register_user(request, backend, profile, token, data=request.POST)
-    except IncompleteProfileError as error:
-        return _render_form(request, error.form, profile, status=400)
-    except ConnectError as error:
-        request.session.pop(PENDING_KEY, None)
-        return backend.post_connect_error(request, error, profile)
-    request.session.pop(PENDING_KEY, None)
-    return backend.post_connect(request, user, action)
+    outcome = flows.connect(request, backend, profile, pending.token_of(waiting), data=request.POST)
+    if isinstance(outcome, flows.Incomplete):
+        return _render_form(request, outcome.form, profile, status=400)
+    return _finish(request, backend, outcome, profile)
 
 
 @require_POST
@@ -144,42 +133,19 @@ def disconnect(request):
 
 @sensitive_variables("token")
 def _connect(request, backend, profile, token):
-    try:
-        action, user = connect_user(request, profile, token, backend=backend)
-    except IncompleteProfileError as error:
-        save_pending_registration(request, profile, token, error.form)
+    outcome = flows.connect(request, backend, profile, token)
+    if isinstance(outcome, flows.Incomplete):
         return redirect("facebook:complete_registration")
-    except ConnectError as error:
-        logger.info("Facebook login refused: %s", type(error).__name__)
-        return backend.post_connect_error(request, error, profile)
-    if action is CONNECT_ACTIONS.CONNECT:
+    return _finish(request, backend, outcome, profile)
+
+
+def _finish(request, backend, outcome, profile):
+    """A connected or refused outcome, as the registration backend sends people on."""
+    if isinstance(outcome, flows.Refused):
+        return backend.post_connect_error(request, outcome.error, profile)
+    if outcome.action is CONNECT_ACTIONS.CONNECT:
         messages.success(request, _("Your account is now connected to Facebook."))
-    return backend.post_connect(request, user, action)
-
-
-@sensitive_variables("token")
-def save_pending_registration(request, profile, token, form):
-    """Keep a Facebook sign-up whose data did not pass `form` until the person completes it."""
-    request.session[PENDING_KEY] = {
-        "profile": profile.as_dict(),
-        "token": encrypt(token.token),
-        "data": form.data,
-        "next": getattr(request, "facebook_next_parameters", {}),
-        "created": int(time.time()),
-    }
-
-
-def pending_registration(request):
-    """The session's sign-up waiting to be completed, or None (and forgotten) once expired."""
-    pending = request.session.get(PENDING_KEY)
-    if not pending or time.time() - pending["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
-        request.session.pop(PENDING_KEY, None)
-        return None
-    return pending
-
-
-def pending_token(pending):
-    return AccessToken(decrypt(pending["token"]), None)
+    return backend.post_connect(request, outcome.user, outcome.action)
 
 
 def _is_linked(user, facebook_id):

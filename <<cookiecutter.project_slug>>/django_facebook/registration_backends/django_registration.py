@@ -31,7 +31,7 @@ from django_registration.backends.activation import views as activation
 from django_registration.forms import RegistrationForm
 
 from .. import signals
-from ..connect import CONNECT_ACTIONS
+from ..actions import CONNECT_ACTIONS
 from ..exceptions import RegistrationClosedError
 from ..forms import PlainHelpTexts, UsernameCheckedOnce
 from .base import NooptRegistrationBackend

@@ -43,8 +43,8 @@ from userena.models import UserenaSignup
 from userena.utils import get_user_profile
 
 from .. import signals
+from ..actions import CONNECT_ACTIONS
 from ..conf import facebook_url, setting
-from ..connect import CONNECT_ACTIONS
 from ..forms import FacebookProfileForm, PlainHelpTexts
 from .base import NooptRegistrationBackend
 

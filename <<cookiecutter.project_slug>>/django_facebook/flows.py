@@ -1,0 +1,64 @@
+"""What a Facebook identity comes to, once for both sides: the web views (views.py) and the
+app endpoints (app_views.py) ask `connect()` and translate its outcome, into a redirect or a
+page on one side and a JSON answer on the other.
+
+- Connected(action, user): logged in, connected or registered (connect.py decided which);
+- Incomplete(form): Facebook's data did not pass the registration form, and the sign-up is
+  kept (pending.py) until the person completes it;
+- Refused(error): a ConnectError (registration closed, the email belongs to an account,
+  already connected elsewhere, an inactive user...), whose `user_message` says why.
+
+A completion (`data`, the form's fields) that ends, connected or refused, ends the pending
+sign-up; one that still does not pass keeps it for another try.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.views.decorators.debug import sensitive_variables
+
+from . import pending
+from .actions import CONNECT_ACTIONS
+from .connect import connect_user, register_user
+from .exceptions import ConnectError, IncompleteProfileError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connected:
+    action: CONNECT_ACTIONS
+    user: object
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    form: object
+
+
+@dataclass(frozen=True)
+class Refused:
+    error: ConnectError
+
+
+@sensitive_variables("token", "data")
+def connect(request, backend, profile, token, data=None):
+    """Log in, connect or register for `profile` (with `data`: complete its pending sign-up
+    with the form's fields); the outcome."""
+    try:
+        if data is None:
+            action, user = connect_user(request, profile, token, backend=backend)
+        else:
+            action, user = register_user(request, backend, profile, token, data=data)
+    except IncompleteProfileError as error:
+        if data is None:
+            pending.save(request, profile, token, error.form)
+        return Incomplete(error.form)
+    except ConnectError as error:
+        logger.info("Facebook login refused: %s", type(error).__name__)
+        outcome = Refused(error)
+    else:
+        outcome = Connected(action, user)
+    if data is not None:
+        pending.forget(request)
+    return outcome
