@@ -1,5 +1,10 @@
 """System checks: a wrong FACEBOOK_* setting is an error at start-up, with a hint, instead of
-a traceback at the first login."""
+a traceback at the first login.
+
+One function a check, in the order of their ids, as django.contrib.auth's checks are. The ids
+are public (SILENCED_SYSTEM_CHECKS names them), so none is ever renumbered or reused:
+E008 and E009 were never issued.
+"""
 
 import re
 from urllib.parse import urlsplit
@@ -14,92 +19,138 @@ from .registration_backends import backend_class
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.[0-9]$")
 HEADER_SESSIONS_MIDDLEWARE = "django_facebook.session_tokens.SessionTokenMiddleware"
+URL_SETTINGS = ("FACEBOOK_WWW_URL", "FACEBOOK_GRAPH_URL", "FACEBOOK_JWKS_URL")
 
 
 @register(Tags.security, "django_facebook")
-def check_facebook_settings(app_configs=None, **kwargs):
-    errors = []
-    if not APP_ID_RE.match(str(setting("FACEBOOK_APP_ID"))):
-        errors.append(
-            Error(
-                "FACEBOOK_APP_ID is not a Facebook App ID.",
-                hint="Set FACEBOOK_APP_ID to the digits shown in the app dashboard.",
-                id="django_facebook.E001",
-            )
+def check_app_id(app_configs=None, **kwargs):
+    """E001: the App ID is the dashboard's digits."""
+    if APP_ID_RE.match(str(setting("FACEBOOK_APP_ID"))):
+        return []
+    return [
+        Error(
+            "FACEBOOK_APP_ID is not a Facebook App ID.",
+            hint="Set FACEBOOK_APP_ID to the digits shown in the app dashboard.",
+            id="django_facebook.E001",
         )
-    if not setting("FACEBOOK_APP_SECRET"):
-        errors.append(
-            Error(
-                "FACEBOOK_APP_SECRET is empty.",
-                hint="Set the FACEBOOK_APP_SECRET environment variable (App settings > Basic).",
-                id="django_facebook.E002",
-            )
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_app_secret(app_configs=None, **kwargs):
+    """E002: an app secret is set."""
+    if setting("FACEBOOK_APP_SECRET"):
+        return []
+    return [
+        Error(
+            "FACEBOOK_APP_SECRET is empty.",
+            hint="Set the FACEBOOK_APP_SECRET environment variable (App settings > Basic).",
+            id="django_facebook.E002",
         )
-    if not VERSION_RE.match(str(setting("FACEBOOK_API_VERSION"))):
-        errors.append(
-            Error(
-                "FACEBOOK_API_VERSION must look like 'v26.0'.",
-                hint="Pin a Graph API version; unversioned calls follow the dashboard's default.",
-                id="django_facebook.E003",
-            )
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_api_version(app_configs=None, **kwargs):
+    """E003: the Graph API version is pinned."""
+    if VERSION_RE.match(str(setting("FACEBOOK_API_VERSION"))):
+        return []
+    return [
+        Error(
+            "FACEBOOK_API_VERSION must look like 'v26.0'.",
+            hint="Pin a Graph API version; unversioned calls follow the dashboard's default.",
+            id="django_facebook.E003",
         )
-    for name in (
-        "FACEBOOK_WWW_URL",
-        "FACEBOOK_GRAPH_URL",
-        "FACEBOOK_JWKS_URL",
-        "FACEBOOK_REDIRECT_URI",
-    ):
-        value = setting(name)
-        if name == "FACEBOOK_REDIRECT_URI" and not value:
-            continue
-        errors.extend(_check_url(name, value))
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_urls(app_configs=None, **kwargs):
+    """E004: Facebook's URLs and the redirect URI are absolute https URLs (the stand-in's
+    may be plain http, or a path on this site)."""
+    names = [
+        *URL_SETTINGS,
+        *(["FACEBOOK_REDIRECT_URI"] if setting("FACEBOOK_REDIRECT_URI") else []),
+    ]
+    return [error for name in names for error in _check_url(name, setting(name))]
+
+
+@register(Tags.security, "django_facebook")
+def check_registration_backend(app_configs=None, **kwargs):
+    """E005: FACEBOOK_REGISTRATION_BACKEND names a registration backend class."""
     try:
         backend_class(setting("FACEBOOK_REGISTRATION_BACKEND"))
     except ImproperlyConfigured as error:
-        errors.append(Error(str(error), id="django_facebook.E005"))
-    if "django.contrib.auth.backends.ModelBackend" not in settings.AUTHENTICATION_BACKENDS:
-        errors.append(
-            Error(
-                "django.contrib.auth.backends.ModelBackend is not in AUTHENTICATION_BACKENDS.",
-                hint="The connect flow logs users in through it.",
-                id="django_facebook.E006",
-            )
+        return [Error(str(error), id="django_facebook.E005")]
+    return []
+
+
+@register(Tags.security, "django_facebook")
+def check_model_backend(app_configs=None, **kwargs):
+    """E006: the authentication backend the connect flow logs users in through is there."""
+    if "django.contrib.auth.backends.ModelBackend" in settings.AUTHENTICATION_BACKENDS:
+        return []
+    return [
+        Error(
+            "django.contrib.auth.backends.ModelBackend is not in AUTHENTICATION_BACKENDS.",
+            hint="The connect flow logs users in through it.",
+            id="django_facebook.E006",
         )
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_scope(app_configs=None, **kwargs):
+    """E007: the permissions asked for are a list of names."""
     scope = setting("FACEBOOK_SCOPE")
-    if isinstance(scope, str) or not all(isinstance(item, str) for item in scope):
-        errors.append(
-            Error(
-                "FACEBOOK_SCOPE must be a list of permission names.",
-                hint='For example ["email", "public_profile"].',
-                id="django_facebook.E007",
-            )
+    if not isinstance(scope, str) and all(isinstance(item, str) for item in scope):
+        return []
+    return [
+        Error(
+            "FACEBOOK_SCOPE must be a list of permission names.",
+            hint='For example ["email", "public_profile"].',
+            id="django_facebook.E007",
         )
-    jwks_host = urlsplit(str(setting("FACEBOOK_JWKS_URL"))).hostname or ""
-    if not jwks_host.endswith(".facebook.com") and not _is_fakebook(setting("FACEBOOK_JWKS_URL")):
-        errors.append(
-            Error(
-                "FACEBOOK_JWKS_URL is not on facebook.com.",
-                hint="Whoever serves these keys can sign Limited Login tokens for any person.",
-                id="django_facebook.E011",
-            )
-        )
-    if (
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_session_engine_for_app_tokens(app_configs=None, **kwargs):
+    """E010: app session tokens need sessions a logout can end."""
+    if not (
         HEADER_SESSIONS_MIDDLEWARE in settings.MIDDLEWARE
         and settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies"
     ):
-        errors.append(
-            Error(
-                "App session tokens (X-Session-Token) need sessions kept on the server.",
-                hint="A signed-cookie session cannot be ended by logout; use the database or "
-                "cache session engines.",
-                id="django_facebook.E010",
-            )
+        return []
+    return [
+        Error(
+            "App session tokens (X-Session-Token) need sessions kept on the server.",
+            hint="A signed-cookie session cannot be ended by logout; use the database or "
+            "cache session engines.",
+            id="django_facebook.E010",
         )
-    return errors
+    ]
+
+
+@register(Tags.security, "django_facebook")
+def check_jwks_host(app_configs=None, **kwargs):
+    """E011: Limited Login's signing keys come from facebook.com (or the stand-in)."""
+    url = str(setting("FACEBOOK_JWKS_URL"))
+    host = urlsplit(url).hostname or ""
+    if host.endswith(".facebook.com") or _is_stand_in(url):
+        return []
+    return [
+        Error(
+            "FACEBOOK_JWKS_URL is not on facebook.com.",
+            hint="Whoever serves these keys can sign Limited Login tokens for any person.",
+            id="django_facebook.E011",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)
 def check_facebook_deploy(app_configs=None, **kwargs):
+    """W001: production names its callback URL rather than building it from each request."""
     if setting("FACEBOOK_REDIRECT_URI"):
         return []
     return [
@@ -117,7 +168,7 @@ def _check_url(name, value):
         return []
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return [Error(f"{name} must be an absolute http(s) URL.", id="django_facebook.E004")]
-    if parts.scheme != "https" and not settings.DEBUG and not _is_fakebook(value):
+    if parts.scheme != "https" and not settings.DEBUG and not _is_stand_in(value):
         return [Error(f"{name} must use https.", id="django_facebook.E004")]
     return []
 
@@ -129,12 +180,12 @@ def _is_stand_in_path(name, parts):
         and not parts.scheme
         and not parts.netloc
         and parts.path.startswith("/")
-        and _is_fakebook(parts.path)
+        and _is_stand_in(parts.path)
     )
 
 
-def _is_fakebook(url):
-    """The stand-in runs over plain http; it refuses to load in production (fakebook/apps.py)."""
-    from django.apps import apps
-
-    return apps.is_installed("fakebook") and "/fakebook/" in url
+def _is_stand_in(url):
+    """A URL of the Facebook stand-in the settings name (FACEBOOK_STAND_IN_PATH), which may
+    run over plain http; production settings name none."""
+    path = setting("FACEBOOK_STAND_IN_PATH")
+    return bool(path) and path in str(url)

@@ -63,6 +63,9 @@ DEFAULTS = {
     # Seconds the keys are cached, and the least time between two fetches for an unknown key.
     "FACEBOOK_JWKS_CACHE_SECONDS": 86400,
     "FACEBOOK_JWKS_REFRESH_INTERVAL": 300,
+    # The path in the URLs of a Facebook stand-in (the local and test settings' "/fakebook/"),
+    # which the checks let run over plain http or as a path on this site; None in production.
+    "FACEBOOK_STAND_IN_PATH": None,
 }
 
 

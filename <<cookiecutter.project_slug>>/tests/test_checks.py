@@ -4,12 +4,30 @@ import pytest
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from django_facebook.checks import check_facebook_deploy, check_facebook_settings
+from django_facebook.checks import check_facebook_deploy
 from django_facebook.registration_backends import get_registration_backend
 
 
 def ids(errors):
     return sorted(error.id for error in errors)
+
+
+def check_facebook_settings():
+    """Every settings check of django_facebook's, as `manage.py check` runs them."""
+    return checks.run_checks(tags=["django_facebook"])
+
+
+def test_each_check_says_its_id_first():
+    """One function a check, in the order of their ids (checks.py)."""
+    from django_facebook import checks as facebook_checks
+
+    documented = [
+        function.__doc__.split(":")[0]
+        for name, function in vars(facebook_checks).items()
+        if name.startswith("check_") and name != "check_facebook_deploy"
+    ]
+    assert documented == sorted(documented)
+    assert documented[0] == "E001"
 
 
 def test_test_settings_pass():
@@ -52,6 +70,14 @@ def test_bad_setting_is_an_error(settings, name, value, error_id):
     errors = check_facebook_settings()
     assert ids(errors) == [error_id]
     assert all(error.level == checks.ERROR for error in errors)
+
+
+def test_the_stand_in_is_known_by_the_settings_not_by_its_name(settings):
+    settings.FACEBOOK_STAND_IN_PATH = None
+    settings.FACEBOOK_WWW_URL = "/fakebook/www"
+    # Without the setting, the test settings' stand-in URLs (plain http, a path, its keys)
+    # are errors like any other URL.
+    assert set(ids(check_facebook_settings())) == {"django_facebook.E004", "django_facebook.E011"}
 
 
 def test_the_stand_in_on_this_site_may_be_a_path(settings):

@@ -20,6 +20,7 @@ if not FACEBOOK_APP_SECRET:
     FACEBOOK_WWW_URL = f"{FAKEBOOK_URL}/www"
     FACEBOOK_GRAPH_URL = f"{FAKEBOOK_URL}/graph"
     FACEBOOK_JWKS_URL = f"{FAKEBOOK_URL}/limited/.well-known/oauth/openid/jwks/"
+    FACEBOOK_STAND_IN_PATH = "/fakebook/"
 
 # Serve static files from the apps' folders; no collectstatic in development.
 WHITENOISE_AUTOREFRESH = True

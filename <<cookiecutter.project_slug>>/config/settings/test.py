@@ -32,6 +32,7 @@ FACEBOOK_JWKS_URL = env(
     "FACEBOOK_JWKS_URL",
     default="http://testserver/fakebook/limited/.well-known/oauth/openid/jwks/",
 )
+FACEBOOK_STAND_IN_PATH = "/fakebook/"
 # Short timeouts, so the injected timeout faults are quick to observe: the client gives up
 # after 1 s, the stand-in's "timeout" fault answers a second after that.
 FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)
