@@ -25,7 +25,6 @@ process's own (shared_cache.py): the limits then hold per process, neither open 
 
 import hashlib
 import logging
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
@@ -35,6 +34,8 @@ from django.utils.translation import ngettext
 
 from django_facebook import throttle
 from django_facebook.client_address import client_address
+
+from .request_id import current_request
 
 logger = logging.getLogger("security.password_limits")
 
@@ -54,9 +55,6 @@ COUNTED_VIEWS = {
 SILENT = {"reset_per_email": "password_reset_done"}
 # The views counted whatever the method: userena sends a new activation email on a GET.
 ANY_METHOD = {"userena_activate_retry"}
-# The request being served: userena's sign-in form authenticates without passing it, and a
-# failed login still counts against its address.
-_current_request = ContextVar("password_limits_request", default=None)
 # The login forms' account fields: Django's and django-registration's, userena's.
 ACCOUNT_FIELDS = ("username", "identification", "email")
 
@@ -115,11 +113,7 @@ class PasswordLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            _current_request.reset(token)
+        return self.get_response(request)
 
     def process_view(self, request, view, args, kwargs):
         name = request.resolver_match.url_name if request.resolver_match else None
@@ -169,7 +163,8 @@ class PasswordLimitsMiddleware:
 def count_failed_login(sender, credentials, request=None, **kwargs):
     """Count a failed password login against its account and its address."""
     account = account_of(credentials)
-    request = request if request is not None else _current_request.get()
+    # userena's sign-in form authenticates without the request: the one being served.
+    request = request if request is not None else current_request.get()
     address = client_address(request) if request is not None else None
     logger.info(
         "Password login failed: account %s, address %s",

@@ -7,10 +7,13 @@ an id that is not a short string of safe characters is replaced by a fresh one, 
 caller can write what they like into the logs.
 """
 
+import contextvars
 import re
 import uuid
 
-from config.logs import current_request
+# The request being served in this thread (or task), set by RequestIdMiddleware: for the log
+# lines (config/logs.py) and for code that a library calls without the request.
+current_request = contextvars.ContextVar("current_request", default=None)
 
 HEADER = "X-Request-ID"
 SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")

@@ -9,7 +9,6 @@ This module is imported by gunicorn's master before Django is set up: it must no
 Django's models or settings.
 """
 
-import contextvars
 import logging
 import threading
 import time
@@ -18,8 +17,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
-# The request being served in this thread (or task), set by RequestIdMiddleware.
-current_request = contextvars.ContextVar("current_request", default=None)
+from << cookiecutter.project_slug >>.request_id import current_request
 
 # What every JSON line holds before the record's own extra fields.
 JSON_FIELDS = ["asctime", "levelname", "name", "message"]
