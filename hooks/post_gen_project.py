@@ -40,6 +40,8 @@ OPTION_FILES = {
     ],
     "userena": [
         "django_facebook/registration_backends/userena.py",
+        # The picture fetcher: only userena's backend keeps a picture (its mugshot).
+        "django_facebook/pictures.py",
         f"{SLUG}/accounts/backends_userena.py",
         f"{SLUG}/profiles",
         f"{SLUG}/templates/userena",

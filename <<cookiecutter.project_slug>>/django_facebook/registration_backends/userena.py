@@ -22,11 +22,7 @@ Override in the site's SiteRegistrationBackend: `form_class`, `facebook_form_cla
 """
 
 import logging
-import time
-from io import BytesIO
-from urllib.parse import urljoin, urlsplit
 
-import requests
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -42,10 +38,11 @@ from userena import signals as userena_signals
 from userena.models import UserenaSignup
 from userena.utils import get_user_profile
 
-from .. import signals
+from .. import pictures, signals
 from ..actions import CONNECT_ACTIONS
-from ..conf import facebook_url, setting
+from ..conf import facebook_url
 from ..forms import FacebookProfileForm, PlainHelpTexts
+from ..pictures import PictureRules
 from .base import NooptRegistrationBackend
 
 logger = logging.getLogger(__name__)
@@ -199,14 +196,6 @@ class UserenaBackend(NooptRegistrationBackend):
             )
         return user
 
-    def activate(self, activation_key=None, **kwargs):
-        """Activate the account with userena's activation key; the user, or False."""
-        return UserenaSignup.objects.activate_user(activation_key)
-
-    def post_activation_redirect(self, request, user):
-        """Where userena's activation view sends people: their profile."""
-        return reverse("userena_profile_detail", kwargs={"username": user.username})
-
     def post_connect(self, request, user, action):
         """A new user who is not logged in (activation first) sees userena's "check your
         email" page, as after a sign-up by form."""
@@ -235,7 +224,7 @@ class UserenaBackend(NooptRegistrationBackend):
         login that called this goes on without a mugshot.
         """
         try:
-            content, extension = self.fetch_picture(url, graph_url)
+            content, extension = pictures.fetch(url, self.picture_rules(), graph_url)
             profile = get_user_profile(user=user)
             profile.mugshot.save(f"facebook.{extension}", ContentFile(content), save=False)
             fields = ["mugshot"]
@@ -255,66 +244,14 @@ class UserenaBackend(NooptRegistrationBackend):
             return False
         return True
 
-    def fetch_picture(self, url, graph_url=None):
-        """(bytes, file extension) of the image at `url`; ValueError when it is not one we
-        take, requests' errors when it cannot be fetched."""
-        deadline = time.monotonic() + self.picture_deadline
-        headers = {"Accept": ", ".join(self.picture_types)}
-        with requests.Session() as session:
-            for _hop in range(self.picture_max_redirects + 1):
-                if not self.picture_url_allowed(url, graph_url):
-                    raise ValueError(f"picture host not allowed: {urlsplit(url).netloc!r}")
-                response = session.get(
-                    url,
-                    headers=headers,
-                    timeout=self.picture_timeout,
-                    stream=True,
-                    allow_redirects=False,
-                )
-                with response:
-                    if response.is_redirect:
-                        url = urljoin(url, response.headers["Location"])
-                        continue
-                    response.raise_for_status()
-                    return self._read_picture(response, deadline)
-        raise ValueError("too many redirects")
-
-    def _read_picture(self, response, deadline):
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if content_type not in self.picture_types:
-            raise ValueError(f"not an image type we keep: {content_type!r}")
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.picture_max_bytes:
-            raise ValueError(f"picture too large: {declared} bytes")
-        data = bytearray()
-        for chunk in response.iter_content(64 * 1024):
-            data += chunk
-            if len(data) > self.picture_max_bytes:
-                raise ValueError("picture too large")
-            if time.monotonic() > deadline:
-                raise ValueError("picture download too slow")
-        self._check_image(bytes(data))
-        return bytes(data), self.picture_types[content_type]
-
-    def _check_image(self, data):
-        from PIL import Image  # easy-thumbnails' dependency, needed by userena's mugshots
-
-        with Image.open(BytesIO(data)) as image:
-            width, height = image.size
-            if image.format not in ("JPEG", "PNG", "GIF", "WEBP"):
-                raise ValueError(f"image format not kept: {image.format}")
-            if width * height > self.picture_max_pixels:
-                raise ValueError(f"picture too large: {width}x{height}")
-            image.verify()
-
-    def picture_url_allowed(self, url, graph_url=None):
-        """A Facebook picture host over https, or the Graph API's own origin."""
-        parts = urlsplit(url)
-        graph = urlsplit(graph_url or setting("FACEBOOK_GRAPH_URL"))
-        if (parts.scheme, parts.netloc) == (graph.scheme, graph.netloc):
-            return True
-        host = (parts.hostname or "").lower()
-        return parts.scheme == "https" and any(
-            host.endswith(allowed) if allowed.startswith(".") else host == allowed
-            for allowed in self.picture_hosts
+    def picture_rules(self):
+        """The `picture_*` limits, as the picture fetcher (pictures.py) takes them."""
+        return PictureRules(
+            hosts=self.picture_hosts,
+            types=self.picture_types,
+            timeout=self.picture_timeout,
+            deadline=self.picture_deadline,
+            max_bytes=self.picture_max_bytes,
+            max_pixels=self.picture_max_pixels,
+            max_redirects=self.picture_max_redirects,
         )
