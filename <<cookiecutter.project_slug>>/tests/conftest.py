@@ -3,7 +3,6 @@
 import os
 import re
 import secrets
-import socket
 import string
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.urls import reverse
 
@@ -21,7 +21,10 @@ from django_facebook import graph_guard, shared_cache
 from << cookiecutter.project_slug >>.sessions import cache_guard
 
 from . import live_server as live_server_threads
-from .dev_server import dev_server  # noqa: F401 (a fixture: one dev server for the session)
+from .dev_server import (
+    dev_server,  # noqa: F401 (a fixture: one dev server for the session)
+    free_port,  # noqa: F401 (shared: the tests' servers take one)
+)
 
 # Every test's log lines are checked for secrets (tests/log_audit.py).
 from .log_audit import log_audit  # noqa: F401
@@ -202,10 +205,14 @@ def collectstatic(env):
     )
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def messages_of(response):
+    """The texts of the messages the response's request left for the next page."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def logged_in_user(client):
+    """Who the client's session logs in as now (AnonymousUser if no one)."""
+    return client.get(reverse("home")).wsgi_request.user
 
 
 @pytest.fixture

@@ -11,7 +11,16 @@ from django.urls import reverse
 from django_facebook import signals
 from django_facebook.models import FacebookAccount
 
-from .conftest import ADA, TOKEN, facebook_login, graph_error_body, signals_sent, start_login
+from .conftest import (
+    ADA,
+    TOKEN,
+    facebook_login,
+    graph_error_body,
+    logged_in_user,
+    messages_of,
+    signals_sent,
+    start_login,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
@@ -21,14 +30,6 @@ def make_linked_user(username="ada", facebook_id=ADA["id"], **extra):
     user = User.objects.create_user(username, f"{username}@example.org", "pw-12345-long", **extra)
     FacebookAccount.objects.create(user=user, facebook_id=facebook_id, name="Ada Lovelace")
     return user
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def logged_in_user(client):
-    return client.get(reverse("accounts:profile")).wsgi_request.user
 
 
 class TestStart:

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.messages import get_messages
 from django.urls import resolve, reverse
 from django_registration import signals as registration_signals
 
@@ -24,7 +23,7 @@ from django_facebook.registration_backends import (
 )
 
 from . import test_browser
-from .conftest import ADA, facebook_login, signals_sent
+from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
@@ -73,14 +72,6 @@ def activation_key(path):
 
 def activate(client, key):
     return client.post(reverse("django_registration_activate"), {"activation_key": key})
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def logged_in_user(client):
-    return client.get(reverse("accounts:profile")).wsgi_request.user
 
 
 class TestSetUp:

@@ -10,7 +10,6 @@ import responses
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages import get_messages
 from django.contrib.sites.models import Site
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,7 +28,7 @@ from django_facebook.models import FacebookAccount
 from fakebook.callbacks import signed_request_for
 
 from .browser import Browser, inputs_of
-from .conftest import ADA, facebook_login, signals_sent
+from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
 from .test_live_flow import KATHERINE, login_with_facebook, site  # noqa: F401 (fixture)
@@ -70,14 +69,6 @@ def sign_in(client, identification, password=PASSWORD, **extra):
     return client.post(
         reverse("login"), {"username": identification, "password": password, **extra}
     )
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def logged_in_user(client):
-    return client.get(reverse("home")).wsgi_request.user
 
 
 def backend():
