@@ -12,14 +12,19 @@ cookiecutter loads this module itself (`_extensions` in cookiecutter.json) with 
 template's directory on sys.path.
 """
 
+import json
 import keyword
 import re
 import sys
+from pathlib import Path
 
 from cookiecutter.exceptions import FailedHookException
 from jinja2.ext import Extension
 
-REGISTRATION_BACKENDS = ("builtin", "django-registration", "userena")
+# The registration systems: cookiecutter.json's choices, the one list of them.
+REGISTRATION_BACKENDS = tuple(
+    json.loads(Path(__file__).with_name("cookiecutter.json").read_text())["registration_backend"]
+)
 
 # Top-level names the generated site imports or ships; a package with one of these names
 # would shadow it.
@@ -36,6 +41,8 @@ SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 HOST_RE = re.compile(r"^(?=.{1,64}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
 EMAIL_RE = re.compile(r"^[^@\s\"\\]{1,64}@[^@\s\"\\]{1,255}$")
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
+# Graph API versions are vN.0; the site's system check holds the same rule
+# (django_facebook/checks.py; test_hooks.py keeps the two equal).
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
 TEXT_LIMITS = {"project_name": 60, "description": 200, "author_name": 60}
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")

@@ -14,9 +14,11 @@ import pytest
 from conftest import TEMPLATE_DIR, run
 from cookiecutter.exceptions import FailedHookException
 
-# Every registration system cookiecutter.json offers; each is baked and tested, here and in
-# test_baked_sites.py.
-BACKENDS = ("builtin", "django-registration", "userena")
+# Every registration system cookiecutter.json offers (the one list of them); each is baked and
+# tested, here and in test_baked_sites.py.
+BACKENDS = tuple(
+    json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["registration_backend"]
+)
 
 # One bad value per rule of the answers' check (local_extensions.py).
 BAD_ANSWERS = [
@@ -340,6 +342,19 @@ def test_the_site_security_policy_names_its_owner_and_template_release(bake, tmp
     assert "Ada Lovelace at security@analytical.example" in policy
     assert f"release\n{version}" in policy or f"release {version}" in policy
     assert "cruft update" in policy and "Python 3.11 to 3.14" in policy
+
+
+def test_the_prompt_and_the_site_check_hold_one_api_version_rule():
+    """The prompt refuses what the site's system check would (django_facebook.E003)."""
+    checks = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "django_facebook" / "checks.py"
+    pattern = re.search(r'VERSION_RE = re\.compile\(r"([^"]+)"\)', checks.read_text()).group(1)
+    spec = importlib.util.spec_from_file_location(
+        "extensions", TEMPLATE_DIR / "local_extensions.py"
+    )
+    extensions = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(extensions)
+    assert extensions.VERSION_RE.pattern == pattern
+    assert extensions.REGISTRATION_BACKENDS == BACKENDS
 
 
 def test_changelog_names_the_template_version():

@@ -17,7 +17,8 @@ from .conf import setting
 from .registration_backends import backend_class
 
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
-VERSION_RE = re.compile(r"^v[1-9][0-9]?\.[0-9]$")
+# Graph API versions are vN.0 (the template's prompt holds the same rule).
+VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
 HEADER_SESSIONS_MIDDLEWARE = "django_facebook.session_tokens.SessionTokenMiddleware"
 URL_SETTINGS = ("FACEBOOK_WWW_URL", "FACEBOOK_GRAPH_URL", "FACEBOOK_JWKS_URL")
 
