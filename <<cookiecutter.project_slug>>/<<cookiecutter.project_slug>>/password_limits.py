@@ -147,13 +147,14 @@ class PasswordLimitsMiddleware:
         address = client_address(request)
         if window := full_window(per_address, address):
             return refused(request, per_address, address, window)
-        email = kwargs.get("activation_key") or request.POST.get("email", "").strip().casefold()
-        if not (per_email and email and (window := full_window(per_email, email))):
+        # Whom the request would mail: the email it names, or (resend) the sign-up's key.
+        mailed = kwargs.get("activation_key") or request.POST.get("email", "").strip().casefold()
+        if not (per_email and mailed and (window := full_window(per_email, mailed))):
             return None
         if per_email not in SILENT:
-            return refused(request, per_email, email, window)
+            return refused(request, per_email, mailed, window)
         logger.warning(
-            "Password limit reached: %s, identity %s; not sent", per_email, digest(email)
+            "Password limit reached: %s, identity %s; not sent", per_email, digest(mailed)
         )
         # The page a sent reset lands on (userena's has this name too).
         return redirect(SILENT[per_email])
