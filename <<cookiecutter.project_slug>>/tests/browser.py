@@ -6,7 +6,7 @@ as a person's browser would, without the weight of a real browser.
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -99,3 +99,16 @@ class Browser:
                         self.response = self.session.get(url, params=data, timeout=30)
                     return self.response
         raise AssertionError(f"no button {button_text!r} on {self.response.url}")
+
+
+def login_with_facebook(site, browser, person, **params):
+    """Start at the site, continue as `person` in the dialog; return the final path+query."""
+    browser.get(f"{site}/facebook/login/", **params)
+    assert "/fakebook/www/" in browser.response.url
+    browser.click(f"Continue as {person}")
+    return path_of(browser.response.url)
+
+
+def path_of(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

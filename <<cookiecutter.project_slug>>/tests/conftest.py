@@ -1,4 +1,5 @@
-"""Fixtures shared by the site's tests: a Graph API answered by `responses`, login helpers."""
+"""Fixtures and helpers shared by the site's tests: Facebook answered in-process
+(tests/facebook_double.py), the site over real HTTP, login helpers."""
 
 import os
 import re
@@ -18,13 +19,18 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from django_facebook import graph_guard, shared_cache
+from django_facebook.session_tokens import HEADER
 from << cookiecutter.project_slug >>.sessions import cache_guard
 
 from . import live_server as live_server_threads
+
+# The browser tests' Chromium, and a page in it on the live server (tests/chromium.py).
+from .chromium import chromium, page  # noqa: F401
 from .dev_server import (
     dev_server,  # noqa: F401 (a fixture: one dev server for the session)
     free_port,  # noqa: F401 (shared: the tests' servers take one)
 )
+from .facebook_double import FacebookDouble, fresh_state
 
 # Every test's log lines are checked for secrets (tests/log_audit.py).
 from .log_audit import log_audit  # noqa: F401
@@ -32,6 +38,7 @@ from .log_audit import log_audit  # noqa: F401
 BASE_DIR = Path(__file__).resolve().parent.parent
 GRAPH = f"{settings.FACEBOOK_GRAPH_URL}/{settings.FACEBOOK_API_VERSION}"
 TOKEN = "EAAtesttoken1234567890"
+TOKEN_ANSWER = {"access_token": TOKEN, "token_type": "bearer", "expires_in": 5183944}
 
 ADA = {
     "id": "10000000000000001",
@@ -49,26 +56,6 @@ def graph_error_body(code, subcode=None, trace="TRACE42", message="boom"):
     if subcode is not None:
         error["error_subcode"] = subcode
     return {"error": error}
-
-
-class FakeGraph:
-    """The Graph API's two login calls, answered in-process; counts the round trips."""
-
-    def __init__(self, mock):
-        self.mock = mock
-        self.profile = dict(ADA)
-        self.token_answer = {"access_token": TOKEN, "token_type": "bearer", "expires_in": 5183944}
-        self.token = mock.add(responses.POST, f"{GRAPH}/oauth/access_token", json=self.token_answer)
-        self.me = mock.add_callback(responses.GET, f"{GRAPH}/me", callback=self._me)
-
-    def _me(self, request):
-        import json
-
-        return 200, {}, json.dumps(self.profile)
-
-    @property
-    def calls(self):
-        return len(self.mock.calls)
 
 
 def delete_cache_keys(prefix):
@@ -137,8 +124,10 @@ def _no_outage_seen():
 
 @pytest.fixture
 def graph():
+    """The web login's two Graph calls answered with canned JSON (tests/facebook_double.py):
+    the code exchange with TOKEN, /me with Ada's profile above (`graph.profile`)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield FakeGraph(mock)
+        yield FacebookDouble(mock).answer_login(GRAPH, ADA, dict(TOKEN_ANSWER))
 
 
 def start_login(client, headers=None, **params):
@@ -217,11 +206,46 @@ def logged_in_user(client):
 
 @pytest.fixture
 def fakebook(settings):
-    """The stand-in answering the site's Graph and JWKS calls in-process (tests/apps.py)."""
-    from .apps import Fakebook, fresh_state
-
+    """The stand-in answering the site's Graph and JWKS calls in-process
+    (tests/facebook_double.py)."""
     settings.FACEBOOK_APP_THROTTLE = {"client": (10_000, 60), "facebook_id": (10_000, 60)}
     fresh_state()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield Fakebook(mock)
+        yield FacebookDouble(mock)
     fresh_state()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The site on the live server, its Facebook the stand-in there, over real HTTP; no
+    fault pending before or after the test."""
+    from fakebook import faults  # here: where the site's package sorts depends on its name
+
+    settings.FACEBOOK_WWW_URL = f"{live_server.url}/fakebook/www"
+    settings.FACEBOOK_GRAPH_URL = f"{live_server.url}/fakebook/graph"
+    faults.clear()
+    yield live_server.url
+    faults.clear()
+
+
+def native(client, path, body=None, token="", **extra):
+    """POST JSON as a native app: the session in the X-Session-Token header, no cookie."""
+    return client.post(
+        path,
+        body if body is not None else {},
+        content_type="application/json",
+        headers={HEADER: token},
+        **extra,
+    )
+
+
+def new_nonce(client):
+    """A nonce for a Limited Login, as a native app asks the site for one."""
+    answer = native(client, reverse("facebook:app_nonce"))
+    assert answer.status_code == 200, answer.content
+    return answer.json()["nonce"]
+
+
+def app_login(client, body, token="", **extra):
+    """POST an app login (an access token, or an ID token and its nonce) as a native app."""
+    return native(client, reverse("facebook:app_login"), body, token=token, **extra)

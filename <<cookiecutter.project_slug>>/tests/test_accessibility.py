@@ -21,12 +21,7 @@ from django.urls import URLResolver, get_resolver
 
 from django_facebook.models import DataDeletionRequest
 
-from . import test_browser
-from .test_browser import RESULTS, expect_error_status
-
-# The browser test's Chromium and page (fixtures).
-chromium = test_browser.chromium
-page = test_browser.page
+from .chromium import RESULTS, expect_error_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

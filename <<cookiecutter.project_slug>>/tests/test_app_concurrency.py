@@ -3,7 +3,8 @@
 A nonce is single use, so of two requests carrying the same ID token (a replay racing the
 genuine login) or two ID tokens made with the same nonce, exactly one gets through, however
 the requests interleave. SQLite serialises writers, so the race needs PostgreSQL, as in
-test_concurrency.py, whose `race` runs the requests at one instant in their own threads.
+test_concurrency.py; `race` (tests/races.py) runs the requests at one instant in their own
+threads.
 """
 
 import pytest
@@ -13,11 +14,10 @@ from django.test import Client
 from django_facebook import jwks, nonces
 from django_facebook.models import AppNonce, FacebookAccount
 
-from . import test_concurrency
-from .apps import app_login
-from .test_concurrency import race
+from .conftest import app_login
+from .races import needs_postgresql, race
 
-pytestmark = [*test_concurrency.pytestmark, pytest.mark.database]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql, pytest.mark.database]
 User = get_user_model()
 THREADS = 6
 

@@ -22,7 +22,8 @@ from django_facebook.models import AppNonce, FacebookAccount
 from django_facebook.session_tokens import HEADER
 from fakebook import limited_login
 
-from .apps import PEOPLE, app_login
+from .conftest import app_login
+from .facebook_double import PEOPLE
 from .hypothesis_examples import examples as scaled
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -3,7 +3,7 @@
 Each action through each token kind, each refusal with nothing written, the session the
 client gets (cookie for a browser app, X-Session-Token for a native one) and what ends it,
 login CSRF, and the throttles. The stand-in answers the site's Graph and JWKS calls
-in-process (tests/apps.py), so the calls are counted: 2 per access-token login, 0 per
+in-process (tests/facebook_double.py), so the calls are counted: 2 per access-token login, 0 per
 ID-token login once the keys are cached.
 """
 
@@ -33,8 +33,8 @@ from django_facebook.session_tokens import HEADER
 from fakebook import faults, limited_login, store
 from fakebook.callbacks import signed_request_for
 
-from .apps import PEOPLE, app_login, fresh_state, native, new_nonce
-from .conftest import graph_error_body, signals_sent
+from .conftest import app_login, graph_error_body, native, new_nonce, signals_sent
+from .facebook_double import PEOPLE, fresh_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()

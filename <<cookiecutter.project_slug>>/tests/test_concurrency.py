@@ -5,13 +5,10 @@ the same instant (a barrier), as gunicorn workers would for a double click or tw
 SQLite serialises writers, so there is no race to prove there: these tests need PostgreSQL.
 """
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 from django.test import RequestFactory
 
 from django_facebook.connect import connect_user
@@ -20,11 +17,11 @@ from django_facebook.graph import AccessToken
 from django_facebook.models import FacebookAccount
 from django_facebook.profile import FacebookProfile
 
+from .races import needs_postgresql, race
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="races need PostgreSQL (DATABASE_URL)"
-    ),
+    needs_postgresql,
     pytest.mark.database,
 ]
 User = get_user_model()
@@ -40,28 +37,6 @@ def new_request(user=None):
     request.session = SessionStore()
     request.user = user or AnonymousUser()
     return request
-
-
-def race(*calls):
-    """Run the calls at the same instant, each in its own thread; their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # the outcome is what the test inspects
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

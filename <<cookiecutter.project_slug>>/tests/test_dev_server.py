@@ -6,12 +6,10 @@ the stand-in on the port the server really runs on (see dev_server.py).
 
 import pytest
 
-from .test_browser import chromium  # noqa: F401 (fixture)
-
 pytestmark = [pytest.mark.browser, pytest.mark.own_server, pytest.mark.slow]
 
 
-def test_facebook_login_on_another_port(chromium, dev_server):  # noqa: F811
+def test_facebook_login_on_another_port(chromium, dev_server):
     context = chromium.new_context()
     try:
         page = context.new_page()

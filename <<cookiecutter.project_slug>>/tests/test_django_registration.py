@@ -22,7 +22,6 @@ from django_facebook.registration_backends import (
     get_registration_backend,
 )
 
-from . import test_browser
 from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 
@@ -37,10 +36,6 @@ GRACE = {
     "password2": PASSWORD,
 }
 LINK_RE = re.compile(r"http://testserver(/accounts/activate/\?activation_key=\S+)")
-
-# The browser test's Chromium and page, for the sign-up by form in a real browser below.
-chromium = test_browser.chromium
-page = test_browser.page
 
 
 @pytest.fixture

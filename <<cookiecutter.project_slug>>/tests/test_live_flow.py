@@ -5,15 +5,13 @@ through the dialog as a person would, and the site's Graph client calls the stan
 HTTP exactly as it calls Facebook.
 """
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.contrib.auth import get_user_model
 
 from django_facebook.models import FacebookAccount
 from fakebook import faults
 
-from .browser import Browser
+from .browser import Browser, login_with_facebook, path_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database]
 User = get_user_model()
@@ -22,28 +20,6 @@ ADA = "Ada Lovelace"
 GRACE = "Grace Hopper"  # no email on her Facebook profile
 ALAN = "Alan Turing"  # declines the email permission
 KATHERINE = "Katherine Johnson"
-
-
-@pytest.fixture
-def site(live_server, settings):
-    settings.FACEBOOK_WWW_URL = f"{live_server.url}/fakebook/www"
-    settings.FACEBOOK_GRAPH_URL = f"{live_server.url}/fakebook/graph"
-    faults.clear()
-    yield live_server.url
-    faults.clear()
-
-
-def login_with_facebook(site, browser, person, **params):
-    """Start at the site, continue as `person` in the dialog; return the final path+query."""
-    browser.get(f"{site}/facebook/login/", **params)
-    assert "/fakebook/www/" in browser.response.url
-    browser.click(f"Continue as {person}")
-    return path_of(browser.response.url)
-
-
-def path_of(url):
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def password_login(site, browser, username, password):

@@ -27,16 +27,16 @@ from django_facebook import registration_backends, signals
 from django_facebook.models import FacebookAccount
 from fakebook.callbacks import signed_request_for
 
-from .browser import Browser, inputs_of
+from .browser import Browser, inputs_of, login_with_facebook
+from .chromium import RESULTS
 from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
-from .test_browser import RESULTS, chromium, page  # noqa: F401 (fixtures)
-from .test_live_flow import KATHERINE, login_with_facebook, site  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
 PACKAGE = settings.SITE_PACKAGE
 PASSWORD = "a-long-passphrase-42"
+KATHERINE = "Katherine Johnson"  # one of the stand-in's people (fakebook/users.py)
 CDN_PICTURE = "https://scontent.xx.fbcdn.net/v/t1.30497-1/ada.jpg?stp=c0.5&oh=x"
 ACTIVATION_RE = re.compile(r"/accounts/activate/(\w{40})/")
 CONFIRMATION_RE = re.compile(r"/accounts/confirm-email/(\w{40})/")
@@ -938,7 +938,7 @@ class TestPages:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_facebook_sign_up_over_http_keeps_the_standins_picture(site):  # noqa: F811
+def test_facebook_sign_up_over_http_keeps_the_standins_picture(site):
     """The stand-in serves the picture as PNG to the backend, which stores it as the mugshot."""
     browser = Browser()
     assert login_with_facebook(site, browser, KATHERINE) == "/accounts/welcome/"
@@ -962,7 +962,7 @@ def loaded(image):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_sign_up_by_form_and_with_facebook_in_a_browser(page, live_server, mailoutbox):  # noqa: F811
+def test_sign_up_by_form_and_with_facebook_in_a_browser(page, live_server, mailoutbox):
     """A person signs up by form, activates, adds a mugshot; another signs up with the
     stand-in's Facebook and finds the Facebook picture on their profile."""
     url = live_server.url
@@ -1016,7 +1016,7 @@ def test_the_activation_link_follows_the_dev_servers_port(dev_server):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_profile_pages_at_desktop_and_phone_widths(page, live_server):  # noqa: F811
+def test_profile_pages_at_desktop_and_phone_widths(page, live_server):
     """The profile tabs stay one row of tabs, member rows are compact, the mugshot file
     input looks like the site's buttons, at a desktop's width and a phone's."""
     url = live_server.url
