@@ -10,6 +10,6 @@ run:
 test:
 	python3 tasks.py test $(ARGS)
 
-# The long scale-out test (root): three app hosts behind HAProxy under load (README.md).
+# The long scale-out test (root): three app hosts behind HAProxy under load (docs/scale-out.md).
 scale-out:
 	python3 tasks.py scale-out $(ARGS)

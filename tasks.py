@@ -4,7 +4,7 @@ nothing but Python 3.11+.
     python3 tasks.py run [--port N]       # bake a site with the defaults into build/ and run it
     python3 tasks.py test [pytest args]   # lint the template's own code, then its tests
     python3 tasks.py test --quick [args]  # the same, but only the builtin site's quick suite
-    python3 tasks.py scale-out [args]     # the long scale-out test (root; README, "Scale-out")
+    python3 tasks.py scale-out [args]     # the long scale-out test (root; docs/scale-out.md)
     python3 tasks.py lock                 # regenerate every registration system's lock
 
 Both create .venv beside this file with cookiecutter, pytest and ruff (requirements-dev.txt),
@@ -158,7 +158,7 @@ def cmd_test(args):
 
     The tests end with their own table of what ran per registration system and database
     (tests/run_summary.py); this ends with one line per step and how long it took. --quick:
-    the inner loop of a change, a few minutes (README.md, "Testing the template"): only the
+    the inner loop of a change, a few minutes (docs/testing.md): only the
     builtin site, on SQLite, without its slow tests, nor the template's (tests/site_suites.py).
     """
     if args[:1] == ["--quick"]:
@@ -190,11 +190,11 @@ def cmd_test(args):
 
 
 def cmd_scale_out(args):
-    """Bake a site and run scripts/scale_out.py on it: several app hosts under load."""
+    """Bake a site and run scripts/scale_out/ on it: several app hosts under load."""
     code = venv()
     if code:
         return code
-    return run(PYTHON, "scripts/scale_out.py", *args)
+    return run(PYTHON, "-m", "scripts.scale_out", *args)
 
 
 def lock_combinations():

@@ -3,7 +3,8 @@
 An option of the template changes whole files: every registration system owns the files
 listed in OPTION_FILES, and the files of the systems not chosen are removed here, so the
 baked site holds no module it does not use. Where every site has a file that differs per
-system (OPTION_REPLACEMENTS), the chosen system's version takes its place.
+system (OPTION_REPLACEMENTS), the chosen system's version takes its place. A file that some
+systems share, but not every one, is in SHARED_OPTION_FILES.
 """
 
 import json
@@ -26,8 +27,6 @@ OPTION_FILES = {
     "builtin": [
         "django_facebook/auth_urls.py",
         "django_facebook/registration_views.py",
-        f"{SLUG}/templates/registration/registration_form.html",
-        f"{SLUG}/templates/registration/registration_closed.html",
         "tests/test_builtin_registration.py",
     ],
     "django-registration": [
@@ -36,6 +35,7 @@ OPTION_FILES = {
         "django_facebook/django_registration_urls.py",
         f"{SLUG}/accounts/backends_django_registration.py",
         f"{SLUG}/templates/django_registration",
+        "docs/django-registration.md",
         "tests/test_django_registration.py",
     ],
     "userena": [
@@ -45,9 +45,17 @@ OPTION_FILES = {
         f"{SLUG}/accounts/backends_userena.py",
         f"{SLUG}/profiles",
         f"{SLUG}/templates/userena",
+        "docs/userena.md",
         "tests/test_userena.py",
         "tests/test_shared_storage.py",
     ],
+}
+
+# Files some registration systems share, but not every one: {path: the systems that use it}.
+# The sites of the other systems lose them, as they lose OPTION_FILES.
+SHARED_OPTION_FILES = {
+    # django_registration/registration_closed.html extends it.
+    f"{SLUG}/templates/registration/registration_closed.html": ("builtin", "django-registration"),
 }
 
 # Files of the other generation-time choices: {prompt: {answer: paths}}; a site keeps only
@@ -94,10 +102,17 @@ def lock_name(answers):
     return "+".join([answers["registration_backend"], *choices]) + ".txt"
 
 
-# The file cruft (the update tool, README.md "Keeping a site up to date") reads.
+# The file cruft (the update tool, the site's docs/updates.md) reads.
 ORIGIN_FILE = ".cruft.json"
 # Keys cookiecutter adds that describe the baking machine, not the site: left out of the record.
 MACHINE_KEYS = ("_output_dir", "_repo_dir", "_checkout")
+
+
+def remove(path):
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
 
 
 def remove_unchosen(root, chosen):
@@ -105,11 +120,10 @@ def remove_unchosen(root, chosen):
         if option == chosen:
             continue
         for relative in paths:
-            path = root / relative
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+            remove(root / relative)
+    for relative, options in SHARED_OPTION_FILES.items():
+        if chosen not in options:
+            remove(root / relative)
 
 
 def remove_unchosen_choices(root):

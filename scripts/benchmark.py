@@ -10,7 +10,7 @@ SQLite, and on PostgreSQL too when DATABASE_URL is set; with the production sett
 (sessions in Redis written through to PostgreSQL, the Redis cache, HTTPS behind a proxy)
 when DATABASE_URL and REDIS_URL are both set. Last, it times the baked site's own test
 suite, the quick one (`tasks.py test`) and the whole (`tasks.py test-all`), on SQLite.
-Prints a Markdown table for the README; `--profile N` prints the N functions with the most
+Prints a Markdown table for docs/benchmarks.md; `--profile N` prints the N functions with the most
 CPU time in the returning logins' callbacks (cProfile), per configuration.
 """
 

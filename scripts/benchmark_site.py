@@ -6,8 +6,8 @@ ones (Redis cache and sessions, PostgreSQL, HTTPS behind a proxy: every request 
 X-Forwarded-Proto). Each flow is a full round trip through the real views and middleware:
 GET /facebook/login/ (start) then GET /facebook/callback/ (code exchange, /me, login).
 Facebook's answers come from `responses` in-process, so the figures are the site's own
-cost, not the network's. The app logins (README, "Apps") POST facebook:app_login as a native
-app would, with an SDK access token or with a nonce and a Limited Login ID token signed by
+cost, not the network's. The app logins (the site's docs/apps.md) POST facebook:app_login as
+a native app would, with an SDK access token or with a nonce and a Limited Login ID token signed by
 the stand-in. Prints one JSON object. With BENCHMARK_PROFILE=N, also prints to
 stderr the N functions of the returning logins' callbacks with the most CPU time (cProfile).
 """

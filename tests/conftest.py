@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import run_summary
 import site_suites
+from bakes import TEMPLATE_DIR
 from cookiecutter.main import cookiecutter
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 # Generous: a baked site's first install downloads its dependencies, and its own test suite
 # drives a browser.
 TIMEOUT = 20 * 60

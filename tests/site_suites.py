@@ -2,7 +2,7 @@
 runner that runs them two at a time in the background while the template's other tests go on.
 
 A site's suite is the longest step of the template's run, and most of its tests test code that
-is the same in every bake. So the plan (README.md, "Tests"):
+is the same in every bake. So the plan (docs/testing.md):
 
 - the builtin site runs every test on SQLite, measured (its `make coverage`, with the site's
   own floor);

@@ -19,7 +19,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -27,9 +26,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from bakes import BACKENDS, locked_versions, own_database_url
 from conftest import run
-from test_baked_sites import locked_versions, own_database_url
-from test_hooks import BACKENDS
+
+# The template's one free_port is the scale-out package's (scripts/scale_out/network.py).
+from scripts.scale_out.network import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -192,12 +193,6 @@ def image(request, bake, base_image, tmp_path_factory):
     )
     yield backend, site, tag
     attempt("podman", "rmi", "--force", tag)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Container:

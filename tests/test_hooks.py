@@ -9,16 +9,12 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+from bakes import BACKENDS
 from conftest import TEMPLATE_DIR, run
 from cookiecutter.exceptions import FailedHookException
-
-# Every registration system cookiecutter.json offers (the one list of them); each is baked and
-# tested, here and in test_baked_sites.py.
-BACKENDS = tuple(
-    json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text())["registration_backend"]
-)
 
 # One bad value per rule of the answers' check (local_extensions.py).
 BAD_ANSWERS = [
@@ -45,13 +41,18 @@ BAD_ANSWERS = [
 LEFTOVER_MARKER = re.compile(r"<%|%>|<#|#>|<<-?\s*cookiecutter|cookiecutter[\w.|()'\", ]*>>")
 
 
-def option_files(answers):
-    """The post-gen hook's OPTION_FILES for these answers, read from the hook itself."""
+def hook_names(answers):
+    """The post-gen hook's module-level names for these answers, read from the hook itself."""
     source = (TEMPLATE_DIR / "hooks" / "post_gen_project.py").read_text()
     source = source.replace("<< cookiecutter|tojson >>", json.dumps(answers))
     namespace = {"__name__": "post_gen_project"}  # not "__main__": define, don't run
     exec(compile(source, "post_gen_project.py", "exec"), namespace)  # noqa: S102 -- our own hook
-    return namespace["OPTION_FILES"]
+    return namespace
+
+
+def option_files(answers):
+    """The post-gen hook's OPTION_FILES for these answers, read from the hook itself."""
+    return hook_names(answers)["OPTION_FILES"]
 
 
 def text_files(root):
@@ -299,6 +300,21 @@ def test_no_file_of_an_unchosen_backend_is_left(bake, tmp_path, backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_a_file_some_backends_share_is_left_for_those_only(bake, tmp_path, backend):
+    site = bake(tmp_path, registration_backend=backend)
+    answers = {"project_slug": site.name, "registration_backend": backend}
+    shared = hook_names(answers)["SHARED_OPTION_FILES"]
+
+    assert {option for options in shared.values() for option in options} <= set(BACKENDS)
+    wrong = [
+        relative
+        for relative, options in shared.items()
+        if (site / relative).exists() != (backend in options)
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_no_template_marker_is_left(bake, tmp_path, backend):
     site = bake(tmp_path, registration_backend=backend)
 
@@ -395,3 +411,40 @@ def test_the_bake_holds_its_systems_lock_as_requirements_txt(bake, tmp_path, bac
     lock = TEMPLATE_DIR / "<<cookiecutter.project_slug>>" / "locks" / f"{backend}.txt"
     assert (site / "requirements.txt").read_text() == lock.read_text()
     assert not (site / "locks").exists()
+
+
+# A relative link of a Markdown page: [text](target), not a URL and not an anchor alone.
+MARKDOWN_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)\s]+)\)")
+
+
+def broken_links(pages, root):
+    """'page: target' for every relative link of `pages` naming no file under `root`."""
+    broken = []
+    for page in pages:
+        for target in MARKDOWN_LINK.findall(page.read_text()):
+            path = unquote(target.split("#")[0])
+            if (
+                not (page.parent / path).resolve().is_relative_to(root.resolve())
+                or not (page.parent / path).exists()
+            ):
+                broken.append(f"{page.relative_to(root)}: {target}")
+    return broken
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_documentation_link_of_a_bake_leads_to_a_page_it_has(bake, tmp_path, backend):
+    """The site's README and docs/ link only to pages the bake holds: a system's own page
+    (docs/userena.md) is linked only in its sites."""
+    site = bake(tmp_path, registration_backend=backend)
+    pages = [site / "README.md", *sorted((site / "docs").glob("*.md"))]
+
+    assert broken_links(pages, site) == []
+    linked = {Path(unquote(t)).name for p in pages for t in MARKDOWN_LINK.findall(p.read_text())}
+    unlinked = [p.name for p in pages[1:] if p.name not in linked]
+    assert unlinked == [], "pages of docs/ that no page links to"
+
+
+def test_every_documentation_link_of_the_template_leads_to_a_page_it_has():
+    pages = [TEMPLATE_DIR / "README.md", *sorted((TEMPLATE_DIR / "docs").glob("*.md"))]
+
+    assert broken_links(pages, TEMPLATE_DIR) == []

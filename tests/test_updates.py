@@ -1,6 +1,6 @@
 """The update path, end to end and offline, with real git repositories: a site baked at
-template commit A and edited by its owner takes template commit B with cruft, as README.md
-("Keeping a site up to date") tells a person to, and a later commit C that touches a line the
+template commit A and edited by its owner takes template commit B with cruft, as the site's
+docs/updates.md tells a person to, and a later commit C that touches a line the
 owner changed too is reported as a conflict.
 
 The template repository is a copy of this checkout's files (committed or not), so the test
@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from bakes import PYTHON3, clean_env
 from conftest import TEMPLATE_DIR, run
 from cookiecutter.main import cookiecutter
-from test_baked_sites import PYTHON3, clean_env
 
 pytestmark = pytest.mark.slow
 
