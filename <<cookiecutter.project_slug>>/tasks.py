@@ -5,7 +5,7 @@ but Python 3.11+ to install, run, test and lint itself.
     python3 tasks.py run [--port N]       # install, migrate, dev server on 127.0.0.1
     python3 tasks.py test [pytest args]   # install, then pytest without the slow tests
     python3 tasks.py test-all [pytest args]  # install, then every test (as CI runs them)
-    python3 tasks.py lint                 # install, then ruff check and ruff format --check
+    python3 tasks.py lint                 # install, then ruff, djlint and mypy
     python3 tasks.py format               # install, then ruff check --fix and ruff format
     python3 tasks.py coverage [pytest args]  # install, then every test, with a coverage report
     python3 tasks.py test-next-django [pytest args]  # every test on Django NEXT_DJANGO
@@ -214,10 +214,12 @@ def next_django_python():
     if sys.version_info >= (3, 12):
         return sys.executable
     pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    candidates = [shutil.which(name) for name in NEXT_DJANGO_PYTHONS]
+    candidates: list[str | Path] = [
+        path for name in NEXT_DJANGO_PYTHONS if (path := shutil.which(name))
+    ]
     candidates += sorted(pyenv.glob("3.1[2-9]*/bin/python3"), reverse=True)
     check = "import sys; sys.exit(sys.version_info < (3, 12))"
-    for found in filter(None, candidates):
+    for found in candidates:
         if subprocess.run([found, "-c", check], capture_output=True).returncode == 0:  # noqa: S603 -- a Python found on this machine, no shell
             return str(found)
     return None
@@ -261,7 +263,9 @@ def cmd_lint(args):
     fmt = run(PYTHON, "-m", "ruff", "format", "--check", ".")
     # The Django templates, with the rules chosen in pyproject.toml's [tool.djlint].
     templates = run(PYTHON, "-m", "djlint", "--lint", ".")
-    return check or fmt or templates
+    # The types, with django-stubs' plugin ([tool.mypy] in pyproject.toml).
+    types = run(PYTHON, "-m", "mypy")
+    return check or fmt or templates or types
 
 
 def cmd_format(args):

@@ -16,34 +16,12 @@ import shutil
 import string
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import site_suites
+from bakes import BACKENDS, PYTHON3, clean_env, locked_versions, own_database_url
 from conftest import TEMPLATE_DIR, execute, fail_with_output, ruff, run
-from packaging.markers import Marker
 from packaging.utils import canonicalize_name
-from test_hooks import BACKENDS
-
-# The python3 a person would type, as the README says; this venv's python if there is none.
-PYTHON3 = shutil.which("python3") or sys.executable
-# Variables that would steer a baked site away from the settings a test means to use.
-SITE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-
-
-def clean_env(**extra):
-    """This process's environment without the site's own variables, plus extra."""
-    env = {key: value for key, value in os.environ.items() if key not in SITE_VARIABLES}
-    env.update(extra)
-    return env
-
-
-def own_database_url(url, name):
-    """The given DATABASE_URL with its database replaced by name, made a safe identifier
-    (pytest-django then creates test_<name>, so parallel bakes never share a database)."""
-    name = re.sub(r"[^a-z0-9_]", "_", name.lower())[:50]
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
 
 # The other generation-time choices, each given to one of the bakes, so that every choice's
 # site is linted, checked and tested without a bake (and an install) of its own.
@@ -175,6 +153,12 @@ def test_ruff_format_check_passes(site):
     run(ruff("format", "--check", "--no-cache", "."), cwd=site)
 
 
+def test_mypy_passes(installed_site):
+    """The site's types, checked by the mypy and django-stubs of its own lock, as `make lint`
+    and its pre-commit hook check them."""
+    run([installed_site / ".venv" / "bin" / "mypy"], cwd=installed_site, env=clean_env())
+
+
 def test_second_install_skips_the_installer(installed_site):
     output = run([PYTHON3, "tasks.py", "install"], cwd=installed_site, env=clean_env())
 
@@ -253,7 +237,7 @@ NO_NEXT_PYTHON = "needs Python 3.12 or newer, and none was found"
 @pytest.mark.parametrize("system", [site_suites.REFERENCE])
 def test_site_tests_pass_on_the_next_django(system, suites, request, capsys):
     """The builtin site's quick suite and Django's own session tests on the next Django
-    feature release (the site's `tasks.py test-next-django`; README.md, "Support window"):
+    feature release (the site's `tasks.py test-next-django`; its docs/tests.md):
     its session stores override Django internals, where a release breaks a site first."""
     outcome = suites.outcome(system, site_suites.NEXT_DJANGO, capsys)
     if NO_NEXT_PYTHON in outcome.output and not os.environ.get("CI"):
@@ -292,11 +276,11 @@ SCALE_OUT_TOOLS = ("haproxy", "redis-server", "openssl", "psql", "ip")
 
 @pytest.mark.slow
 def test_scale_out_short_run(installed_site, request, capsys):
-    """scripts/scale_out.py --short: the site on two app hosts behind HAProxy, under load,
-    through a rolling restart, a killed host, Redis restarted and stopped, PostgreSQL's
-    connections dropped and PostgreSQL out of reach, the Graph API slow and refusing, each
-    phase keeping its promise, with no duplicate or half-created user (README.md,
-    "Scale-out"). The hosts are what is tested, so one registration system is enough."""
+    """scripts/scale_out/ --short: the site on two app hosts behind HAProxy, under load, through a
+    rolling restart, a killed host, Redis restarted and stopped, PostgreSQL's connections
+    dropped and PostgreSQL out of reach, the Graph API slow and refusing, each phase
+    keeping its promise, with no duplicate or half-created user (docs/scale-out.md). The
+    hosts are what is tested, so one registration system is enough."""
     if request.node.callspec.params["installed_site"] != "builtin":
         pytest.skip("the scale-out test runs on the builtin system's site only")
     missing = [tool for tool in SCALE_OUT_TOOLS if not shutil.which(tool)]
@@ -313,9 +297,9 @@ def test_scale_out_short_run(installed_site, request, capsys):
         if os.environ.get("CI"):
             pytest.fail(f"CI: the scale-out test {problem} (see .ci/run)")
         pytest.skip(f"the scale-out test {problem}")
-    script = TEMPLATE_DIR / "scripts" / "scale_out.py"
+    # A package, run from the template's root (cwd): its spawned processes import it too.
     output = run(
-        [sys.executable, script, "--short", "--site", installed_site],
+        [sys.executable, "-m", "scripts.scale_out", "--short", "--site", installed_site],
         cwd=TEMPLATE_DIR,
         env=clean_env(DATABASE_URL=os.environ["DATABASE_URL"]),
         timeout=600,
@@ -329,17 +313,6 @@ def test_scale_out_short_run(installed_site, request, capsys):
 LOCK_COMMAND = "python3 tasks.py lock"
 # The template venv's tools (requirements-dev.txt): uv, actionlint and shellcheck.
 TOOLS = Path(sys.executable).parent
-
-
-def locked_versions(lock_text, environment=None):
-    """{normalised name: version} of the lock's pins whose markers hold on this machine, or in
-    the given marker environment."""
-    pins = {}
-    for line in lock_text.splitlines():
-        match = re.match(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$", line)
-        if match and (not match.group(3) or Marker(match.group(3)).evaluate(environment)):
-            pins[canonicalize_name(match.group(1))] = match.group(2)
-    return pins
 
 
 def test_ci_workflow_passes_actionlint(site):

@@ -1,7 +1,7 @@
 """gunicorn's settings for the site: `gunicorn -c config/gunicorn.py config.wsgi`.
 
 Every value has a default that suits one app host behind a load balancer and can be changed
-from the environment without editing this file (README.md, "Deploying"). Command-line options
+from the environment without editing this file (docs/deployment.md). Command-line options
 still win over this file, as gunicorn documents.
 """
 
@@ -37,7 +37,7 @@ workers = env_int("WEB_CONCURRENCY", 2 * cpu_count() + 1)
 threads = env_int("GUNICORN_THREADS", 4)
 
 # A request gets `timeout` seconds (the Graph API client gives up well before: 10 s by default,
-# README.md "Settings"). On SIGTERM, or a rolling restart's SIGHUP, workers finish the requests
+# docs/facebook-settings.md). On SIGTERM, or a rolling restart's SIGHUP, workers finish the requests
 # they have for up to `graceful_timeout` seconds: keep the orchestrator's stop timeout longer
 # (compose.yaml's stop_grace_period).
 timeout = env_int("GUNICORN_TIMEOUT", 30)

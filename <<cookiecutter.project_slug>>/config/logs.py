@@ -60,7 +60,9 @@ def known_user_id(request):
 
     user = getattr(request, "user", None)
     if isinstance(user, LazyObject):
-        user = None if user._wrapped is empty else user._wrapped
+        # LazyObject's own slot, read so that logging never loads the user itself.
+        wrapped = user._wrapped  # type: ignore[attr-defined]  # private, absent from django-stubs
+        user = None if wrapped is empty else wrapped
     if user is not None and user.is_authenticated:
         return str(user.pk)
     loaded = getattr(getattr(request, "session", None), "_session_cache", None)

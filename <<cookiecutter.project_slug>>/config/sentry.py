@@ -20,11 +20,15 @@ of Facebook's callbacks, the session cookie, the app secret. So:
 """
 
 import re
+from typing import TYPE_CHECKING
 
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.utils import AnnotatedValue
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import DataCollectionUserOptions
 
 FILTERED = "[Filtered]"
 # Keys (of request data, headers, local variables, extra data) whose values are secrets.
@@ -57,7 +61,7 @@ SESSION_CACHE_KEY = re.compile(r"(sessions:|django\.contrib\.sessions\.cache)[a-
 # (sentry_sdk/data_collection.py), with no request bodies (they hold the sign-up forms and
 # Facebook's signed requests) and the secrets' names added to the query parameters' denylist.
 PERSONAL_HEADERS = ["forwarded", "-ip", "remote-", "via", "-user"]
-DATA_COLLECTION = {
+DATA_COLLECTION: "DataCollectionUserOptions" = {
     "user_info": False,
     "cookies": {"mode": "off"},
     "http_headers": {"request": {"mode": "denylist", "terms": PERSONAL_HEADERS}},

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from .conf import setting
 from .exceptions import AppTokenError, GraphPermissionError, TokenSubstitutionError
-from .graph import MAX_TOKEN_LENGTH, AccessToken
+from .graph import MAX_TOKEN_LENGTH, AccessToken, GraphClient
 from .profile import FacebookProfile
 
 # Printable ASCII without spaces: what goes into an Authorization header intact.
@@ -23,7 +23,9 @@ TOKEN_RE = re.compile(rf"^[\x21-\x7e]{{1,{MAX_TOKEN_LENGTH}}}$")
 
 
 @sensitive_variables("access_token")
-def verify_access_token(client, access_token):
+def verify_access_token(
+    client: GraphClient, access_token: object
+) -> tuple[FacebookProfile, AccessToken]:
     """(profile, AccessToken) for a token Facebook vouches for; AppTokenError otherwise.
 
     Graph failures raise the web flow's FacebookError subclasses.
@@ -47,7 +49,7 @@ def verify_access_token(client, access_token):
     return profile, AccessToken(access_token, _expires_at(info.get("expires_at")))
 
 
-def _expires_at(timestamp):
+def _expires_at(timestamp: object) -> datetime | None:
     """debug_token's expires_at: a Unix time, or 0 for a token that does not expire."""
     if isinstance(timestamp, int) and not isinstance(timestamp, bool) and timestamp > 0:
         return datetime.fromtimestamp(timestamp, UTC)

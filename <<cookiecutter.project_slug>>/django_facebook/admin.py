@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from .models import DataDeletionRequest, FacebookAccount
 
@@ -29,8 +30,10 @@ class DataDeletionRequestAdmin(admin.ModelAdmin):
     list_display = ["confirmation_code", "created_at", "accounts_deleted"]
     readonly_fields = ["confirmation_code", "created_at", "accounts_deleted", "issued_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(
+        self, request: HttpRequest, obj: DataDeletionRequest | None = None
+    ) -> bool:
         return False

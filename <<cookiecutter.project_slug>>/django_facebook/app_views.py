@@ -20,10 +20,13 @@ changes nothing.
 import functools
 import json
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any, cast, overload
 
 from django.contrib import auth
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.forms import BaseForm
+from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,8 +60,12 @@ from .id_tokens import verify_id_token
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
 from .session_tokens import HEADER, mark_app_login, uses_session_token
+from .types import StrOrPromise
 
 logger = logging.getLogger(__name__)
+
+# An app endpoint: a view answering in JSON.
+AppView = Callable[[HttpRequest], JsonResponse]
 
 # (exception class, HTTP status, "error" of the JSON answer), the most specific first.
 REFUSALS = (
@@ -83,19 +90,19 @@ REFUSALS = (
 class Refusal(Exception):
     """A request this endpoint will not serve; becomes the JSON refusal."""
 
-    def __init__(self, status, error, message, **headers):
+    def __init__(self, status: int, error: str, message: StrOrPromise, **headers: str) -> None:
         super().__init__(error)
         self.response = refusal(status, error, message, **headers)
 
 
-def refusal(status, error, message, **headers):
+def refusal(status: int, error: str, message: StrOrPromise, **headers: str) -> JsonResponse:
     response = JsonResponse({"error": error, "message": str(message)}, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
 
 
-def refused(error):
+def refused(error: FacebookError | ConnectError) -> JsonResponse:
     """The JSON refusal for a FacebookError or ConnectError."""
     for cls, status, code in REFUSALS:
         if isinstance(error, cls):
@@ -105,7 +112,13 @@ def refused(error):
     raise error
 
 
-def app_endpoint(view=None, *, csrf=True):
+@overload
+def app_endpoint(view: AppView, *, csrf: bool = True) -> AppView: ...
+@overload
+def app_endpoint(view: None = None, *, csrf: bool = True) -> Callable[[AppView], AppView]: ...
+def app_endpoint(
+    view: AppView | None = None, *, csrf: bool = True
+) -> AppView | Callable[[AppView], AppView]:
     """POST only, never cached, throttled per client; CSRF checked unless `csrf` is False.
 
     The views are csrf_exempt for Django's middleware and check CSRF here instead, so that a
@@ -116,7 +129,7 @@ def app_endpoint(view=None, *, csrf=True):
         return functools.partial(app_endpoint, csrf=csrf)
 
     @functools.wraps(view)
-    def wrapper(request):
+    def wrapper(request: HttpRequest) -> JsonResponse:
         if request.method != "POST":
             return refusal(405, "method_not_allowed", _("Use POST."), Allow="POST")
         if csrf and _csrf_failure(request):
@@ -136,18 +149,21 @@ def app_endpoint(view=None, *, csrf=True):
 
 
 class _CsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request, reason):
+    def _reject(self, request: HttpRequest, reason: str) -> str:
         return reason
 
 
-def _csrf_failure(request):
+def _csrf_failure(request: HttpRequest) -> str | None:
     """Django's own CSRF check (origin, referer, token); the reason of a failure, or None."""
-    check = _CsrfCheck(lambda request: None)
+    # Neither the response nor the view is ever called: only the checks run. So there is
+    # none of either, and _reject turns a failure into its reason instead of a response.
+    check = _CsrfCheck(lambda request: None)  # type: ignore[arg-type]
     check.process_request(request)
-    return check.process_view(request, None, (), {})
+    failure = check.process_view(request, None, (), {})  # type: ignore[arg-type]
+    return cast("str | None", failure)
 
 
-def _throttled(scope):
+def _throttled(scope: str) -> JsonResponse:
     return refusal(
         429,
         "throttled",
@@ -156,7 +172,7 @@ def _throttled(scope):
     )
 
 
-def json_body(request):
+def json_body(request: HttpRequest) -> dict[str, Any]:
     """The request's JSON object; Refusal for anything else."""
     if request.content_type != "application/json":
         raise Refusal(415, "unsupported_media_type", _("Send a JSON body (application/json)."))
@@ -172,7 +188,7 @@ def json_body(request):
 
 
 @app_endpoint(csrf=False)
-def app_nonce(request):
+def app_nonce(request: HttpRequest) -> JsonResponse:
     """A fresh single-use nonce for a Limited Login; a browser app gets its CSRF cookie too.
 
     No CSRF check: it changes no session and no account, and a browser app may call it first.
@@ -185,7 +201,7 @@ def app_nonce(request):
 
 @sensitive_variables("body", "token")
 @app_endpoint
-def app_login(request):
+def app_login(request: HttpRequest) -> JsonResponse:
     """Log in, connect or register with an SDK access token or a Limited Login ID token."""
     body = json_body(request)
     try:
@@ -199,7 +215,7 @@ def app_login(request):
 
 @sensitive_variables("body", "waiting")
 @app_endpoint
-def app_complete_registration(request):
+def app_complete_registration(request: HttpRequest) -> JsonResponse:
     """Submit the fields an "incomplete_profile" answer named; answers as app_login does."""
     body = json_body(request)
     waiting = pending.pending_registration(request)
@@ -216,14 +232,14 @@ def app_complete_registration(request):
 
 
 @app_endpoint
-def app_logout(request):
+def app_logout(request: HttpRequest) -> JsonResponse:
     """End the session, cookie or token alike."""
     auth.logout(request)
     return JsonResponse({"authenticated": False})
 
 
 @sensitive_variables("body")
-def _verified_profile(body):
+def _verified_profile(body: Mapping[str, Any]) -> tuple[FacebookProfile, AccessToken]:
     """(profile, AccessToken) from whichever token the body holds; Refusal if neither."""
     if ("access_token" in body) == ("id_token" in body):
         raise Refusal(
@@ -238,7 +254,12 @@ def _verified_profile(body):
 
 
 @sensitive_variables("token", "data")
-def _connect(request, profile, token, data=None):
+def _connect(
+    request: HttpRequest,
+    profile: FacebookProfile,
+    token: AccessToken,
+    data: Mapping[str, Any] | None = None,
+) -> JsonResponse:
     """The flow's outcome (flows.py) as the app's JSON answer."""
     outcome = flows.connect(request, get_registration_backend(), profile, token, data=data)
     if isinstance(outcome, flows.Incomplete):
@@ -259,7 +280,7 @@ def _connect(request, profile, token, data=None):
     )
 
 
-def _incomplete(request, form):
+def _incomplete(request: HttpRequest, form: BaseForm) -> JsonResponse:
     """422: the registration form's fields, their errors, and where to send them."""
     return JsonResponse(
         {
@@ -274,7 +295,7 @@ def _incomplete(request, form):
     )
 
 
-def _session_fields(request):
+def _session_fields(request: HttpRequest) -> dict[str, str | None]:
     """How the client is authenticated now: the session token, or the cookie and CSRF token."""
     if uses_session_token(request):
         if request.session.session_key is None:

@@ -6,5 +6,5 @@ class DjangoFacebookConfig(AppConfig):
     verbose_name = "Facebook"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from . import checks  # noqa: F401 (registers the system checks)

@@ -8,10 +8,11 @@ their only authentication, checked before anything else.
 
 import logging
 import re
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 FACEBOOK_ID_RE = re.compile(r"^[0-9]{1,32}$")
 
 
-def verified_user_id(request):
+def verified_user_id(request: HttpRequest) -> tuple[dict[str, Any], str]:
     """The app-scoped user id of a verified signed_request; SignedRequestError otherwise."""
     payload = parse_signed_request(request.POST.get("signed_request"))
     user_id = payload.get("user_id")
@@ -36,14 +37,14 @@ def verified_user_id(request):
     return payload, user_id
 
 
-def refused(error):
+def refused(error: SignedRequestError) -> JsonResponse:
     logger.warning("Facebook callback refused: %s", error)
     return JsonResponse({"error": "invalid signed_request"}, status=400)
 
 
 @csrf_exempt
 @require_POST
-def deauthorize(request):
+def deauthorize(request: HttpRequest) -> JsonResponse:
     """The person removed the app: forget the token, mark the link; they can connect again."""
     try:
         _, user_id = verified_user_id(request)
@@ -62,7 +63,7 @@ def deauthorize(request):
 
 @csrf_exempt
 @require_POST
-def data_deletion(request):
+def data_deletion(request: HttpRequest) -> JsonResponse:
     """Delete what the site holds from Facebook for the person; answer url + confirmation code.
 
     What is deleted (the privacy page says so): the account link with Facebook's copy of the
@@ -98,7 +99,7 @@ def data_deletion(request):
 
 
 @require_GET
-def data_deletion_status(request, confirmation_code):
+def data_deletion_status(request: HttpRequest, confirmation_code: str) -> HttpResponse:
     """The public status page of a deletion request: its code, date and state, nothing else."""
     deletion = get_object_or_404(DataDeletionRequest, confirmation_code=confirmation_code)
     return render(request, "django_facebook/data_deletion_status.html", {"deletion": deletion})

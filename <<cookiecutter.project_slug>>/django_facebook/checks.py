@@ -7,10 +7,13 @@ E008 and E009 were never issued.
 """
 
 import re
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import setting
@@ -24,7 +27,9 @@ URL_SETTINGS = ("FACEBOOK_WWW_URL", "FACEBOOK_GRAPH_URL", "FACEBOOK_JWKS_URL")
 
 
 @register(Tags.security, "django_facebook")
-def check_app_id(app_configs=None, **kwargs):
+def check_app_id(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E001: the App ID is the dashboard's digits."""
     if APP_ID_RE.match(str(setting("FACEBOOK_APP_ID"))):
         return []
@@ -38,7 +43,9 @@ def check_app_id(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_app_secret(app_configs=None, **kwargs):
+def check_app_secret(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E002: an app secret is set."""
     if setting("FACEBOOK_APP_SECRET"):
         return []
@@ -52,7 +59,9 @@ def check_app_secret(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_api_version(app_configs=None, **kwargs):
+def check_api_version(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E003: the Graph API version is pinned."""
     if VERSION_RE.match(str(setting("FACEBOOK_API_VERSION"))):
         return []
@@ -66,7 +75,7 @@ def check_api_version(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_urls(app_configs=None, **kwargs):
+def check_urls(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """E004: Facebook's URLs and the redirect URI are absolute https URLs (the stand-in's
     may be plain http, or a path on this site)."""
     names = [
@@ -77,7 +86,9 @@ def check_urls(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_registration_backend(app_configs=None, **kwargs):
+def check_registration_backend(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E005: FACEBOOK_REGISTRATION_BACKEND names a registration backend class."""
     try:
         backend_class(setting("FACEBOOK_REGISTRATION_BACKEND"))
@@ -87,7 +98,9 @@ def check_registration_backend(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_model_backend(app_configs=None, **kwargs):
+def check_model_backend(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E006: the authentication backend the connect flow logs users in through is there."""
     if "django.contrib.auth.backends.ModelBackend" in settings.AUTHENTICATION_BACKENDS:
         return []
@@ -101,7 +114,9 @@ def check_model_backend(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_scope(app_configs=None, **kwargs):
+def check_scope(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E007: the permissions asked for are a list of names."""
     scope = setting("FACEBOOK_SCOPE")
     if not isinstance(scope, str) and all(isinstance(item, str) for item in scope):
@@ -116,7 +131,9 @@ def check_scope(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_session_engine_for_app_tokens(app_configs=None, **kwargs):
+def check_session_engine_for_app_tokens(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E010: app session tokens need sessions a logout can end."""
     if not (
         HEADER_SESSIONS_MIDDLEWARE in settings.MIDDLEWARE
@@ -134,7 +151,9 @@ def check_session_engine_for_app_tokens(app_configs=None, **kwargs):
 
 
 @register(Tags.security, "django_facebook")
-def check_jwks_host(app_configs=None, **kwargs):
+def check_jwks_host(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """E011: Limited Login's signing keys come from facebook.com (or the stand-in)."""
     url = str(setting("FACEBOOK_JWKS_URL"))
     host = urlsplit(url).hostname or ""
@@ -150,7 +169,9 @@ def check_jwks_host(app_configs=None, **kwargs):
 
 
 @register(Tags.security, deploy=True)
-def check_facebook_deploy(app_configs=None, **kwargs):
+def check_facebook_deploy(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     """W001: production names its callback URL rather than building it from each request."""
     if setting("FACEBOOK_REDIRECT_URI"):
         return []
@@ -163,7 +184,7 @@ def check_facebook_deploy(app_configs=None, **kwargs):
     ]
 
 
-def _check_url(name, value):
+def _check_url(name: str, value: object) -> list[CheckMessage]:
     parts = urlsplit(str(value))
     if _is_stand_in_path(name, parts):
         return []
@@ -174,7 +195,7 @@ def _check_url(name, value):
     return []
 
 
-def _is_stand_in_path(name, parts):
+def _is_stand_in_path(name: str, parts: SplitResult) -> bool:
     """A path such as "/fakebook/graph": the stand-in on this site (conf.facebook_url)."""
     return (
         name != "FACEBOOK_REDIRECT_URI"
@@ -185,7 +206,7 @@ def _is_stand_in_path(name, parts):
     )
 
 
-def _is_stand_in(url):
+def _is_stand_in(url: object) -> bool:
     """A URL of the Facebook stand-in the settings name (FACEBOOK_STAND_IN_PATH), which may
     run over plain http; production settings name none."""
     path = setting("FACEBOOK_STAND_IN_PATH")

@@ -9,17 +9,21 @@ TRUSTED_PROXIES, REMOTE_ADDR alone.
 """
 
 import ipaddress
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpRequest
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @lru_cache(maxsize=8)
-def _networks(proxies):
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
 
 
-def _trusted(address, networks):
+def _trusted(address: str, networks: Iterable[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -27,7 +31,7 @@ def _trusted(address, networks):
     return any(ip in network for network in networks)
 
 
-def client_address(request):
+def client_address(request: HttpRequest) -> str:
     """The client's address (a string; empty when the request carries none)."""
     peer = request.META.get("REMOTE_ADDR", "")
     networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))

@@ -11,9 +11,14 @@ An email from Facebook that belongs to an existing account is never linked or lo
 silently: anyone could put a victim's address on a Facebook profile (account takeover).
 """
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import auth
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.forms import BaseForm
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,8 +31,14 @@ from .exceptions import (
     IncompleteProfileError,
     RegistrationClosedError,
 )
+from .graph import AccessToken
 from .models import FacebookAccount
+from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
+from .types import User
+
+if TYPE_CHECKING:
+    from .registration_backends.base import NooptRegistrationBackend
 
 # Users are logged in through Django's ModelBackend (checked by django_facebook.E006): the
 # session then revalidates them as for any password login.
@@ -36,7 +47,13 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ACCOUNT_COMMITTED = "facebook_account_committed"
 
 
-def connect_user(request, profile, token, *, backend=None):
+def connect_user(
+    request: HttpRequest,
+    profile: FacebookProfile,
+    token: AccessToken,
+    *,
+    backend: "NooptRegistrationBackend | None" = None,
+) -> tuple[CONNECT_ACTIONS, User]:
     """Log in, connect or register for `profile`; returns (action, user)."""
     backend = backend or get_registration_backend()
     if request.user.is_authenticated:
@@ -48,7 +65,9 @@ def connect_user(request, profile, token, *, backend=None):
     return register_user(request, backend, profile, token)
 
 
-def login_account(request, account, profile, token):
+def login_account(
+    request: HttpRequest, account: FacebookAccount, profile: FacebookProfile, token: AccessToken
+) -> User:
     """Refresh the account's copy of the profile and token, and log its user in."""
     user = account.user
     if not user.is_active:
@@ -60,7 +79,9 @@ def login_account(request, account, profile, token):
     return user
 
 
-def connect_account(request, user, profile, token):
+def connect_account(
+    request: HttpRequest, user: User, profile: FacebookProfile, token: AccessToken
+) -> FacebookAccount:
     """Link `profile` to `user`; AlreadyConnectedError when either is linked elsewhere."""
     accounts = list(FacebookAccount.objects.filter(Q(facebook_id=profile.id) | Q(user=user)))
     if any(account.facebook_id != profile.id or account.user_id != user.pk for account in accounts):
@@ -83,7 +104,13 @@ def connect_account(request, user, profile, token):
     return account
 
 
-def register_user(request, backend, profile, token, data=None):
+def register_user(
+    request: HttpRequest,
+    backend: "NooptRegistrationBackend",
+    profile: FacebookProfile,
+    token: AccessToken,
+    data: Mapping[str, Any] | None = None,
+) -> tuple[CONNECT_ACTIONS, User]:
     """Make a new user for `profile` through `backend`; returns (action, user).
 
     `data` is the "complete your account" form's input; without it the form is filled from
@@ -111,7 +138,13 @@ def register_user(request, backend, profile, token, data=None):
     return CONNECT_ACTIONS.REGISTER, user
 
 
-def _create_user(request, backend, profile, token, data):
+def _create_user(
+    request: HttpRequest,
+    backend: "NooptRegistrationBackend",
+    profile: FacebookProfile,
+    token: AccessToken,
+    data: Mapping[str, Any] | None,
+) -> tuple[User, FacebookAccount]:
     form_class = backend.get_facebook_form_class(request)
     form = form_class(data=registration_data(profile) if data is None else data)
     if not form.is_valid():
@@ -134,18 +167,18 @@ def _create_user(request, backend, profile, token, data):
     return user, account
 
 
-def _email_in_use(form, profile):
+def _email_in_use(form: BaseForm, profile: FacebookProfile) -> bool:
     user_model = auth.get_user_model()
     if not profile.email or user_model.get_email_field_name() not in form.errors:
         return False
     return user_model._default_manager.filter(email__iexact=profile.email).exists()
 
 
-def _account_for(profile):
+def _account_for(profile: FacebookProfile) -> FacebookAccount | None:
     return FacebookAccount.objects.select_related("user").filter(facebook_id=profile.id).first()
 
 
-def account_values(profile, token):
+def account_values(profile: FacebookProfile, token: AccessToken) -> dict[str, Any]:
     return {
         "name": profile.name,
         "email": profile.email,
@@ -157,12 +190,12 @@ def account_values(profile, token):
     }
 
 
-def registration_data(profile):
+def registration_data(profile: FacebookProfile) -> dict[str, str]:
     """The registration form's data as Facebook gives it: a suggested username, the email."""
     return {"username": suggest_username(profile), "email": profile.email}
 
 
-def suggest_username(profile):
+def suggest_username(profile: FacebookProfile) -> str:
     """A username from the person's name ("Ada Lovelace" -> "ada.lovelace")."""
     base = slugify(profile.name, allow_unicode=True).replace("-", ".")
     return (base or f"facebook.{profile.id[-8:]}")[:150]

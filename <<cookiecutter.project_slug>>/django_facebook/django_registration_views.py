@@ -6,8 +6,12 @@ with Facebook does; the activation asks it to `activate` and for `post_activatio
 Everything else (the signed key, its expiry, the emails, the signals) is django-registration's.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import auth
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -16,37 +20,38 @@ from django_registration.backends.activation import views as activation
 from .actions import CONNECT_ACTIONS
 from .connect import LOGIN_BACKEND
 from .registration_backends import get_registration_backend
+from .types import User
 
 
 @method_decorator(never_cache, name="dispatch")
 class RegistrationView(activation.RegistrationView):
     """Sign up with username, email and password; the activation email follows."""
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             return redirect(settings.LOGIN_REDIRECT_URL)
         self.backend = get_registration_backend()
         return super().dispatch(request, *args, **kwargs)
 
-    def registration_allowed(self):
+    def registration_allowed(self) -> bool:
         return self.backend.registration_allowed(self.request)
 
-    def get_form_class(self):
+    def get_form_class(self) -> type[BaseForm]:
         return self.backend.get_form_class(self.request)
 
-    def get_template_names(self):
+    def get_template_names(self) -> list[str]:
         return [self.backend.get_registration_template()]
 
-    def register(self, form):
+    def register(self, form: BaseForm) -> User:
         return self.backend.register(self.request, form=form)
 
-    def form_valid(self, form):
+    def form_valid(self, form: BaseForm) -> HttpResponse:
         user = self.register(form)
         if user.is_active:
             auth.login(self.request, user, backend=LOGIN_BACKEND)
         return self.backend.post_connect(self.request, user, CONNECT_ACTIONS.REGISTER)
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: BaseForm) -> HttpResponse:
         """A POST whose data did not pass answers 400 Bad Request, with the form's errors."""
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
@@ -58,17 +63,17 @@ class ActivationView(activation.ActivationView):
 
     failed_template_name = "django_registration/activation_failed.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.backend = get_registration_backend()
         return super().dispatch(request, *args, **kwargs)
 
-    def activate(self, form):
+    def activate(self, form: BaseForm) -> User | None:
         return self.backend.activate(request=self.request, form=form)
 
-    def get_success_url(self, user=None):
+    def get_success_url(self, user: User | None = None) -> str:
         return self.backend.post_activation_redirect(self.request, user)
 
-    def get_template_names(self):
+    def get_template_names(self) -> list[str]:
         # A POST that renders a page is an activation that failed: a success redirects.
         if self.request.method == "POST":
             return [self.failed_template_name]

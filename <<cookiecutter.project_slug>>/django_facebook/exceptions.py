@@ -5,7 +5,12 @@ body, never by the HTTP status (Facebook's error docs). Each class carries a sen
 person can read; the technical details go to the log, never to the page.
 """
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.forms import BaseForm
 
 
 class FacebookError(Exception):
@@ -35,9 +40,17 @@ class MalformedResponse(FacebookError):
 class GraphError(FacebookError):
     """An error body from the Graph API: {"error": {"message", "type", "code", ...}}."""
 
-    codes = ()
+    codes: tuple[int, ...] = ()
 
-    def __init__(self, message="", *, code=None, subcode=None, error_type="", fbtrace_id=""):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: int | None = None,
+        subcode: int | None = None,
+        error_type: str = "",
+        fbtrace_id: str = "",
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.subcode = subcode
@@ -83,7 +96,9 @@ class InvalidCodeError(GraphError):
 ERROR_CLASSES = (TransientError, OAuthError, RateLimitError, GraphPermissionError)
 
 
-def graph_error_class(code, error_type="", *, exchanging_code=False):
+def graph_error_class(
+    code: object, error_type: object = "", *, exchanging_code: bool = False
+) -> type[GraphError]:
     """Pick the most specific exception class for a Graph error code.
 
     Code 100 ("invalid parameter") means a refused authorization code only during the code
@@ -140,13 +155,13 @@ class IncompleteProfileError(ConnectError):
 
     user_message = _("Please complete your account.")
 
-    def __init__(self, form):
+    def __init__(self, form: "BaseForm") -> None:
         super().__init__("registration form invalid")
         self.form = form
 
 
 class AppTokenError(FacebookError):
-    """A token an app sent does not prove who the person is, for this app (README, "Apps")."""
+    """A token an app sent does not prove who the person is, for this app (docs/apps.md)."""
 
     user_message = _("That Facebook login is not valid here. Please log in with Facebook again.")
 

@@ -6,6 +6,7 @@ tokens readable while the key is rotated (cryptography's MultiFernet).
 """
 
 import base64
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.crypto import salted_hmac
 KEY_SALT = "django_facebook.fields.EncryptedTextField"
 
 
-def _fernet():
+def _fernet() -> MultiFernet:
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet(
         [
@@ -29,11 +30,11 @@ def _fernet():
     )
 
 
-def encrypt(text):
+def encrypt(text: str) -> str:
     return _fernet().encrypt(text.encode()).decode() if text else ""
 
 
-def decrypt(ciphertext):
+def decrypt(ciphertext: str) -> str:
     """The plain text, or "" when no current or fallback key opens it."""
     if not ciphertext:
         return ""
@@ -46,9 +47,11 @@ def decrypt(ciphertext):
 class EncryptedTextField(models.TextField):
     """Text encrypted at rest; reads give the plain text ("" if it cannot be decrypted)."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: object, connection: object
+    ) -> str | None:
         return decrypt(value) if value else value
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         return encrypt(value) if value else value

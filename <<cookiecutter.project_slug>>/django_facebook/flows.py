@@ -13,14 +13,24 @@ sign-up; one that still does not pass keeps it for another try.
 """
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.forms import BaseForm
+from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from . import pending
 from .actions import CONNECT_ACTIONS
 from .connect import connect_user, register_user
 from .exceptions import ConnectError, IncompleteProfileError
+from .graph import AccessToken
+from .profile import FacebookProfile
+from .types import User
+
+if TYPE_CHECKING:
+    from .registration_backends.base import NooptRegistrationBackend
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +38,12 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Connected:
     action: CONNECT_ACTIONS
-    user: object
+    user: User
 
 
 @dataclass(frozen=True)
 class Incomplete:
-    form: object
+    form: BaseForm
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,13 @@ class Refused:
 
 
 @sensitive_variables("token", "data")
-def connect(request, backend, profile, token, data=None):
+def connect(
+    request: HttpRequest,
+    backend: "NooptRegistrationBackend",
+    profile: FacebookProfile,
+    token: AccessToken,
+    data: Mapping[str, Any] | None = None,
+) -> Connected | Incomplete | Refused:
     """Log in, connect or register for `profile` (with `data`: complete its pending sign-up
     with the form's fields); the outcome."""
     try:
@@ -56,7 +72,7 @@ def connect(request, backend, profile, token, data=None):
         return Incomplete(error.form)
     except ConnectError as error:
         logger.info("Facebook login refused: %s", type(error).__name__)
-        outcome = Refused(error)
+        outcome: Connected | Refused = Refused(error)
     else:
         outcome = Connected(action, user)
     if data is not None:

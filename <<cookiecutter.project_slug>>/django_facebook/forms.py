@@ -1,6 +1,9 @@
 """Registration forms of the built-in backend, the help texts of every sign-up form, and the
 login form of the systems that use Django's login view."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import AllowAllUsersModelBackend
@@ -17,6 +20,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .types import User
+
+if TYPE_CHECKING:
+    # What the mixins below are mixed into, for the type checker only: at run time they
+    # stay plain classes, so that each form's own bases decide the method order.
+    FormBase = forms.BaseForm
+    ModelFormBase = forms.BaseModelForm
+else:
+    FormBase = ModelFormBase = object
+
 # Django's own validators, each said in a few words; any other keeps its own help text.
 PASSWORD_RULES = {
     CommonPasswordValidator: gettext_lazy("not a common password"),
@@ -25,7 +38,7 @@ PASSWORD_RULES = {
 }
 
 
-def password_help_text(validators=None):
+def password_help_text(validators: Iterable[Any] | None = None) -> str:
     """The rules of AUTH_PASSWORD_VALIDATORS in one sentence a person reads at a glance.
 
     Django's help lists one "Your password can't..." line per validator, which reads as a
@@ -33,7 +46,8 @@ def password_help_text(validators=None):
     says what is enforced: "At least 8 characters, not only digits and not a common
     password."
     """
-    phrases, others = [], []
+    phrases: list[str] = []
+    others: list[str] = []
     for validator in get_default_password_validators() if validators is None else validators:
         if isinstance(validator, MinimumLengthValidator):
             phrases.insert(0, _("at least %(count)d characters") % {"count": validator.min_length})
@@ -47,7 +61,7 @@ def password_help_text(validators=None):
     return " ".join(sentence + others)
 
 
-class PlainHelpTexts:
+class PlainHelpTexts(FormBase):
     """Form mixin: help texts that read as a product's, not Django's defaults.
 
     Only the words change: the fields, their validators and AUTH_PASSWORD_VALIDATORS are the
@@ -56,26 +70,27 @@ class PlainHelpTexts:
 
     username_allowed = gettext_lazy("letters, digits and the signs @ . + - _, no spaces")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         texts = {
             "password1": password_help_text(),
             "password2": _("The same password again, to be sure it is typed right."),
         }
         username = self.fields.get("username")
-        if username is not None and username.max_length:
+        max_length = getattr(username, "max_length", None)
+        if max_length:
             texts["username"] = _(
                 "Up to %(count)d characters: %(allowed)s. Others see it on the site."
-            ) % {"count": username.max_length, "allowed": self.username_allowed}
+            ) % {"count": max_length, "allowed": self.username_allowed}
         for name, text in texts.items():
             if name in self.fields:
                 self.fields[name].help_text = text
 
 
-class UniqueEmailMixin:
+class UniqueEmailMixin(FormBase):
     """Require an email that no account has yet (case-insensitive)."""
 
-    def clean_email(self):
+    def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if get_user_model()._default_manager.filter(email__iexact=email).exists():
             raise forms.ValidationError(
@@ -84,18 +99,20 @@ class UniqueEmailMixin:
         return email
 
 
-class UsernameCheckedOnce:
+class UsernameCheckedOnce(ModelFormBase):
     """Skip the model's exact-match uniqueness check of the username that ModelForm runs: the
     form checks the username without case already (one query instead of two), and the
     database's unique index stays the last word. The username's other checks all run."""
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # ModelForm.validate_unique, with the username left out of the unique checks only.
-        exclude = {*self._get_validation_exclusions(), self._meta.model.USERNAME_FIELD}
+        # Both private methods are ModelForm's own (django-stubs does not list them).
+        exclusions = self._get_validation_exclusions()  # type: ignore[attr-defined]
+        exclude = {*exclusions, self._meta.model.USERNAME_FIELD}
         try:
             self.instance.validate_unique(exclude=exclude)
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
 
 
 class FacebookRegistrationFormUniqueEmail(
@@ -105,7 +122,8 @@ class FacebookRegistrationFormUniqueEmail(
 
     email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
 
-    class Meta(UserCreationForm.Meta):
+    # django-stubs 5.2 declares no UserCreationForm.Meta; Django has it.
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = get_user_model()
         fields = ("username", "email")
 
@@ -126,7 +144,7 @@ class FacebookProfileForm(PlainHelpTexts, UsernameCheckedOnce, UniqueEmailMixin,
         model = get_user_model()
         fields = ("username", "email")
 
-    def clean_username(self):
+    def clean_username(self) -> str:
         """Refuse a username that differs from a taken one only by case, as sign-up does."""
         username = self.cleaned_data["username"]
         if self._meta.model._default_manager.filter(username__iexact=username).exists():
@@ -135,7 +153,7 @@ class FacebookProfileForm(PlainHelpTexts, UsernameCheckedOnce, UniqueEmailMixin,
             )
         return username
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         user.set_unusable_password()
         if commit:
@@ -166,7 +184,7 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
-    def get_invalid_login_error(self):
+    def get_invalid_login_error(self) -> ValidationError:
         user = AllowAllUsersModelBackend().authenticate(
             self.request,
             username=self.cleaned_data.get("username"),

@@ -14,9 +14,11 @@ that prints a request URL; @sensitive_variables keeps them out of Django's error
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import requests
 from django.utils import timezone
@@ -28,6 +30,7 @@ from . import graph_guard
 from .conf import setting
 from .exceptions import (
     FacebookUnreachable,
+    GraphError,
     MalformedResponse,
     TransientError,
     graph_error_class,
@@ -47,7 +50,7 @@ class AccessToken:
 
 
 @lru_cache(maxsize=4)
-def pooled_session(retries):
+def pooled_session(retries: int) -> requests.Session:
     """The process-wide session for a retry count.
 
     Retries cover connection errors (the request never left) for every method, and 5xx
@@ -78,14 +81,14 @@ def pooled_session(retries):
 
 
 @lru_cache(maxsize=4)
-def environment_settings(url):
+def environment_settings(url: str) -> dict[str, Any]:
     """What the environment says for requests to `url`: proxies (HTTPS_PROXY, NO_PROXY...)
     and the CA bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE), as requests reads them."""
     settings = requests.Session().merge_environment_settings(url, {}, None, None, None)
-    return {key: settings[key] for key in ("proxies", "verify", "cert")}
+    return {"proxies": settings["proxies"], "verify": settings["verify"], "cert": settings["cert"]}
 
 
-def appsecret_proof(access_token, app_secret):
+def appsecret_proof(access_token: str, app_secret: str) -> str:
     """HMAC-SHA256 of the token keyed with the app secret, hex (Facebook's security docs)."""
     return hmac.new(app_secret.encode(), access_token.encode(), hashlib.sha256).hexdigest()
 
@@ -93,17 +96,26 @@ def appsecret_proof(access_token, app_secret):
 class GraphClient:
     """Calls Facebook's Graph API for one app; every argument defaults to its setting."""
 
-    def __init__(self, *, app_id=None, app_secret=None, version=None, graph_url=None):
-        self.app_id = app_id if app_id is not None else setting("FACEBOOK_APP_ID")
-        self.app_secret = app_secret if app_secret is not None else setting("FACEBOOK_APP_SECRET")
-        self.version = version or setting("FACEBOOK_API_VERSION")
-        self.graph_url = (graph_url or setting("FACEBOOK_GRAPH_URL")).rstrip("/")
-        self.timeout = tuple(setting("FACEBOOK_GRAPH_TIMEOUT"))
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        app_secret: str | None = None,
+        version: str | None = None,
+        graph_url: str | None = None,
+    ) -> None:
+        self.app_id: str = app_id if app_id is not None else setting("FACEBOOK_APP_ID")
+        self.app_secret: str = (
+            app_secret if app_secret is not None else setting("FACEBOOK_APP_SECRET")
+        )
+        self.version: str = version or setting("FACEBOOK_API_VERSION")
+        self.graph_url: str = (graph_url or setting("FACEBOOK_GRAPH_URL")).rstrip("/")
+        self.timeout: tuple[float, float] = tuple(setting("FACEBOOK_GRAPH_TIMEOUT"))
         self.session = pooled_session(setting("FACEBOOK_GRAPH_RETRIES"))
         self.environment = environment_settings(self.graph_url)
 
     @sensitive_variables()
-    def exchange_code(self, code, redirect_uri):
+    def exchange_code(self, code: str, redirect_uri: str) -> AccessToken:
         """Trade the authorization code from the login dialog for a user access token."""
         data = self._request(
             "POST",
@@ -127,7 +139,7 @@ class GraphClient:
         return AccessToken(token, expires_at)
 
     @sensitive_variables()
-    def me(self, access_token, fields):
+    def me(self, access_token: str, fields: Iterable[str]) -> dict[str, Any]:
         """The person's profile fields, read with their token and an appsecret_proof."""
         params = {
             "fields": ",".join(fields),
@@ -136,7 +148,7 @@ class GraphClient:
         return self._request("GET", "me", params=params, token=access_token)
 
     @sensitive_variables()
-    def debug_token(self, input_token):
+    def debug_token(self, input_token: str) -> dict[str, Any]:
         """Facebook's description of a token (app, user, validity), read with the app token."""
         data = self._request(
             "GET",
@@ -149,7 +161,7 @@ class GraphClient:
         return data["data"]
 
     @sensitive_variables()
-    def app(self):
+    def app(self) -> dict[str, Any]:
         """The app's id and name, read with the app token: proves the id and secret match."""
         return self._request(
             "GET",
@@ -159,12 +171,29 @@ class GraphClient:
         )
 
     @sensitive_variables()
-    def _request(self, method, path, *, params=None, data=None, token=None, exchanging_code=False):
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        token: str | None = None,
+        exchanging_code: bool = False,
+    ) -> dict[str, Any]:
         with graph_guard.guard.call(f"{method} {path}"):
             return self._guarded_request(method, path, params, data, token, exchanging_code)
 
     @sensitive_variables()
-    def _guarded_request(self, method, path, params, data, token, exchanging_code):
+    def _guarded_request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        token: str | None,
+        exchanging_code: bool,
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = f"{self.graph_url}/{self.version}/{path}"
         try:
@@ -186,7 +215,9 @@ class GraphClient:
             raise FacebookUnreachable(f"{method} {path}: {type(error).__name__}") from None
         return self._parse(response, method, path, exchanging_code)
 
-    def _parse(self, response, method, path, exchanging_code):
+    def _parse(
+        self, response: requests.Response, method: str, path: str, exchanging_code: bool
+    ) -> dict[str, Any]:
         status = response.status_code
         trace_id = response.headers.get("x-fb-trace-id", "")[:64]
         try:
@@ -209,7 +240,9 @@ class GraphClient:
         return payload
 
     @staticmethod
-    def _graph_error(error, method, path, trace_id, exchanging_code):
+    def _graph_error(
+        error: Mapping[str, Any], method: str, path: str, trace_id: str, exchanging_code: bool
+    ) -> GraphError:
         code = _int_or_none(error.get("code"))
         subcode = _int_or_none(error.get("error_subcode"))
         error_type = str(error.get("type", ""))[:100]
@@ -232,5 +265,5 @@ class GraphClient:
         )
 
 
-def _int_or_none(value):
+def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -23,6 +23,7 @@ behind the logins, and a load balancer would take the host out. So:
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .conf import setting
@@ -35,24 +36,24 @@ OUTAGE_ERRORS = (FacebookUnreachable, TransientError)
 
 
 class GraphGuard:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.size = None
-        self.slots = None
-        self.in_flight = {}  # id of the call -> its monotonic start
+        self.size: int | None = None
+        self.slots: threading.BoundedSemaphore | None = None
+        self.in_flight: dict[int, float] = {}  # id of the call -> its monotonic start
         self.waiting = 0
         self.failures = 0
-        self.open_since = None  # monotonic time the breaker opened, None while closed
+        self.open_since: float | None = None  # monotonic time the breaker opened, None while closed
         self.probing = False
 
-    def _slots(self):
+    def _slots(self) -> threading.BoundedSemaphore:
         size = setting("FACEBOOK_GRAPH_CONCURRENCY")
         with self.lock:
-            if size != self.size:
+            if size != self.size or self.slots is None:
                 self.size, self.slots = size, threading.BoundedSemaphore(size)
             return self.slots
 
-    def _admit(self, what):
+    def _admit(self, what: str) -> None:
         """Raise unless the breaker lets this call through (closed, or its one probe)."""
         with self.lock:
             if self.open_since is None:
@@ -64,7 +65,7 @@ class GraphGuard:
         raise FacebookUnreachable(f"{what}: not called, Facebook failed repeatedly just now")
 
     @contextmanager
-    def call(self, what):
+    def call(self, what: str) -> Iterator[None]:
         """Around one Graph request named `what` ("GET me")."""
         self._admit(what)
         slots = self._slots()
@@ -91,7 +92,7 @@ class GraphGuard:
                 self.in_flight.pop(id(call), None)
             slots.release()
 
-    def _wait_for_a_slot(self, slots):
+    def _wait_for_a_slot(self, slots: threading.BoundedSemaphore) -> bool:
         """Wait for a slot, unless enough calls wait already; and never past the moment the
         oldest call in flight has taken longer than the wait: Facebook is slow then."""
         wait = setting("FACEBOOK_GRAPH_QUEUE_SECONDS")
@@ -109,7 +110,7 @@ class GraphGuard:
             with self.lock:
                 self.waiting -= 1
 
-    def _failed(self, what):
+    def _failed(self, what: str) -> None:
         with self.lock:
             self.failures += 1
             reopen = self.probing
@@ -127,7 +128,7 @@ class GraphGuard:
                 setting("FACEBOOK_GRAPH_BREAKER_SECONDS"),
             )
 
-    def _answered(self):
+    def _answered(self) -> None:
         with self.lock:
             closing = self.open_since is not None
             self.failures, self.open_since, self.probing = 0, None, False
@@ -138,7 +139,7 @@ class GraphGuard:
 guard = GraphGuard()
 
 
-def forget_outages():
+def forget_outages() -> None:
     """Forget every failure and busy slot, as a new process starts: for the tests."""
     global guard
     guard = GraphGuard()

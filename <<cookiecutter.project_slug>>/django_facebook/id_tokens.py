@@ -11,6 +11,8 @@ PyJWT does the JWT work. Only RS256 is accepted, before any key is looked at, so
 """
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import jwt
 from django.utils.crypto import constant_time_compare
@@ -25,7 +27,7 @@ MAX_ID_TOKEN_LENGTH = 8192
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "nonce"]
 
 
-def verify_id_token(id_token, nonce):
+def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
     """The person an ID token names; AppTokenError (or a JWKS FacebookError) otherwise.
 
     The nonce is used up only once the token itself has passed every other check, so a
@@ -66,7 +68,7 @@ def verify_id_token(id_token, nonce):
     return profile
 
 
-def profile_from_claims(claims):
+def profile_from_claims(claims: Mapping[str, Any]) -> FacebookProfile:
     """The profile of the ID token's standard claims, checked as a /me answer would be."""
     try:
         return FacebookProfile.from_graph(

@@ -11,6 +11,7 @@ fetched in its own memory (shared_cache.py).
 
 import logging
 import time
+from typing import Any, TypedDict
 
 import jwt
 import requests
@@ -25,11 +26,18 @@ logger = logging.getLogger(__name__)
 CACHE_KEY = "django_facebook:jwks"
 
 
+class CacheEntry(TypedDict):
+    """What the cache holds under CACHE_KEY: the key set as fetched, and when."""
+
+    jwks: dict[str, Any]
+    fetched_at: float
+
+
 class UnknownKeyError(Exception):
     """No key of Facebook's current set has this key id."""
 
 
-def signing_key(kid):
+def signing_key(kid: str) -> jwt.PyJWK:
     """Facebook's public key with this `kid`; UnknownKeyError, or a FacebookError on fetch."""
     entry = shared_cache.call("get", CACHE_KEY) or fetch()
     key = _find(entry["jwks"], kid)
@@ -42,7 +50,7 @@ def signing_key(kid):
     return key
 
 
-def fetch():
+def fetch() -> CacheEntry:
     """Fetch the key set from FACEBOOK_JWKS_URL, check it, cache it; returns the cache entry."""
     graph = GraphClient()
     try:
@@ -61,12 +69,12 @@ def fetch():
     except (ValueError, TypeError, AttributeError, jwt.PyJWTError):
         logger.warning("JWKS fetch: not a usable key set")
         raise MalformedResponse("JWKS: not a usable key set") from None
-    entry = {"jwks": jwks, "fetched_at": time.time()}
+    entry: CacheEntry = {"jwks": jwks, "fetched_at": time.time()}
     shared_cache.call("set", CACHE_KEY, entry, timeout=setting("FACEBOOK_JWKS_CACHE_SECONDS"))
     return entry
 
 
-def _find(jwks, kid):
+def _find(jwks: dict[str, Any], kid: str) -> jwt.PyJWK | None:
     for key in jwt.PyJWKSet.from_dict(jwks).keys:
         if key.key_id == kid and key.public_key_use in (None, "sig"):
             return key

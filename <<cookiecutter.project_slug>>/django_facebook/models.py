@@ -35,15 +35,15 @@ class FacebookAccount(models.Model):
     class Meta:
         verbose_name = _("Facebook account")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name or self.facebook_id} (Facebook)"
 
 
-def confirmation_code():
+def confirmation_code() -> str:
     return secrets.token_hex(16)
 
 
-def facebook_id_digest(facebook_id):
+def facebook_id_digest(facebook_id: str) -> str:
     """A keyed digest of an app-scoped id: matches repeated requests, reveals no id."""
     return salted_hmac("django_facebook.deletion", facebook_id, algorithm="sha256").hexdigest()
 
@@ -69,12 +69,12 @@ class DataDeletionRequest(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.confirmation_code
 
 
 class AppNonce(models.Model):
-    """A nonce handed to an app for one Limited Login (README.md, "Apps").
+    """A nonce handed to an app for one Limited Login (docs/apps.md).
 
     The ID token Facebook signs carries it; the login deletes it (single use: of two
     requests racing with the same nonce, one deletes the row, the other finds none). Rows
@@ -87,5 +87,5 @@ class AppNonce(models.Model):
     class Meta:
         verbose_name = _("app nonce")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value[:8]

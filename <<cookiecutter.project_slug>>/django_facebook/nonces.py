@@ -18,7 +18,7 @@ from .models import AppNonce
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def issue():
+def issue() -> tuple[str, int]:
     """A new nonce and its lifetime in seconds; sweeps the expired ones first."""
     now = timezone.now()
     max_age = setting("FACEBOOK_APP_NONCE_MAX_AGE")
@@ -29,7 +29,7 @@ def issue():
     return nonce.value, max_age
 
 
-def consume(value):
+def consume(value: object) -> bool:
     """Use the nonce up; True for the one caller that did, False if unknown, expired or used."""
     if not isinstance(value, str) or not NONCE_RE.match(value):
         return False

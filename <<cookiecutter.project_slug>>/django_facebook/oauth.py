@@ -2,12 +2,13 @@
 
 from urllib.parse import urlencode
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from .conf import setting
 
 
-def callback_uri(request):
+def callback_uri(request: HttpRequest) -> str:
     """The redirect_uri: FACEBOOK_REDIRECT_URI when set (production), else built from the request.
 
     Facebook's Strict Mode wants this exact URL in the app's Valid OAuth Redirect URIs.
@@ -17,7 +18,9 @@ def callback_uri(request):
     )
 
 
-def dialog_url(state, redirect_uri, *, rerequest=False, www_url=None):
+def dialog_url(
+    state: str, redirect_uri: str, *, rerequest: bool = False, www_url: str | None = None
+) -> str:
     """The login dialog URL for the server-side code flow (Facebook's login flow docs).
 
     `www_url` is FACEBOOK_WWW_URL made absolute for the request (conf.facebook_url).

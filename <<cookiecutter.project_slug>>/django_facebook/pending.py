@@ -7,29 +7,36 @@ endpoint), for FACEBOOK_STATE_MAX_AGE seconds at most.
 """
 
 import time
+from typing import Any
 
+from django.forms import BaseForm
+from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
+from . import redirects
 from .conf import setting
 from .fields import decrypt, encrypt
 from .graph import AccessToken
+from .profile import FacebookProfile
 
 SESSION_KEY = "_facebook_pending_registration"
 
 
 @sensitive_variables("token")
-def save(request, profile, token, form):
+def save(
+    request: HttpRequest, profile: FacebookProfile, token: AccessToken, form: BaseForm
+) -> None:
     """Keep the sign-up of `profile` whose data did not pass `form`."""
     request.session[SESSION_KEY] = {
         "profile": profile.as_dict(),
         "token": encrypt(token.token),
         "data": form.data,
-        "next": getattr(request, "facebook_next_parameters", {}),
+        "next": getattr(request, redirects.FLOW_PARAMETERS, {}),
         "created": int(time.time()),
     }
 
 
-def pending_registration(request):
+def pending_registration(request: HttpRequest) -> dict[str, Any] | None:
     """The session's sign-up waiting to be completed, or None (and forgotten) once expired."""
     pending = request.session.get(SESSION_KEY)
     if not pending or time.time() - pending["created"] > setting("FACEBOOK_STATE_MAX_AGE"):
@@ -38,9 +45,9 @@ def pending_registration(request):
     return pending
 
 
-def token_of(pending):
+def token_of(pending: dict[str, Any]) -> AccessToken:
     return AccessToken(decrypt(pending["token"]), None)
 
 
-def forget(request):
+def forget(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)

@@ -21,16 +21,16 @@ from .conf import setting
 class PictureRules:
     """What a picture may be and where it may come from (the backend's `picture_*`)."""
 
-    hosts: tuple  # host names; "." + domain: any host under it
-    types: dict  # Content-Type -> file extension, for the types asked for and kept
-    timeout: tuple  # seconds to connect, and between two bytes
+    hosts: tuple[str, ...]  # host names; "." + domain: any host under it
+    types: dict[str, str]  # Content-Type -> file extension, for the types asked for and kept
+    timeout: tuple[float, float]  # seconds to connect, and between two bytes
     deadline: float  # seconds for the whole download, redirects included
     max_bytes: int
     max_pixels: int
     max_redirects: int
 
 
-def fetch(url, rules, graph_url=None):
+def fetch(url: str, rules: PictureRules, graph_url: str | None = None) -> tuple[bytes, str]:
     """(bytes, file extension) of the image at `url`; ValueError when it is not one we take,
     requests' errors when it cannot be fetched."""
     deadline = time.monotonic() + rules.deadline
@@ -51,7 +51,7 @@ def fetch(url, rules, graph_url=None):
     raise ValueError("too many redirects")
 
 
-def url_allowed(url, rules, graph_url=None):
+def url_allowed(url: str, rules: PictureRules, graph_url: str | None = None) -> bool:
     """A Facebook picture host over https, or the Graph API's own origin."""
     parts = urlsplit(url)
     graph = urlsplit(graph_url or setting("FACEBOOK_GRAPH_URL"))
@@ -64,7 +64,7 @@ def url_allowed(url, rules, graph_url=None):
     )
 
 
-def _read(response, rules, deadline):
+def _read(response: requests.Response, rules: PictureRules, deadline: float) -> tuple[bytes, str]:
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type not in rules.types:
         raise ValueError(f"not an image type we keep: {content_type!r}")
@@ -82,7 +82,7 @@ def _read(response, rules, deadline):
     return bytes(data), rules.types[content_type]
 
 
-def _check_image(data, rules):
+def _check_image(data: bytes, rules: PictureRules) -> None:
     from PIL import Image  # only where a backend keeps pictures (userena's easy-thumbnails)
 
     with Image.open(BytesIO(data)) as image:

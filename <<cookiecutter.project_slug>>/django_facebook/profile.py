@@ -6,7 +6,9 @@ valid address, and a picture only when its URL is http(s).
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any, Self
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
@@ -30,7 +32,7 @@ class FacebookProfile:
     picture_url: str = ""
 
     @classmethod
-    def from_graph(cls, data):
+    def from_graph(cls, data: Mapping[str, Any]) -> Self:
         """Build from a /me answer; MalformedResponse when the id is missing or malformed."""
         facebook_id = data.get("id")
         if not isinstance(facebook_id, str) or not FACEBOOK_ID_RE.match(facebook_id):
@@ -44,21 +46,21 @@ class FacebookProfile:
             picture_url=_picture_url(data.get("picture")),
         )
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data):
+    def from_dict(cls, data: Mapping[str, str]) -> Self:
         return cls(**{key: data.get(key, "") for key in cls.__dataclass_fields__})
 
 
-def _text(value, max_length=255):
+def _text(value: object, max_length: int = 255) -> str:
     if not isinstance(value, str):
         return ""
     return CONTROL_CHARS_RE.sub("", value).strip()[:max_length]
 
 
-def _email(value):
+def _email(value: object) -> str:
     if not isinstance(value, str) or len(value) > 254:
         return ""
     try:
@@ -68,7 +70,7 @@ def _email(value):
     return BaseUserManager.normalize_email(value)
 
 
-def _picture_url(value):
+def _picture_url(value: Any) -> str:
     try:
         url = value["data"]["url"]
     except (TypeError, KeyError):

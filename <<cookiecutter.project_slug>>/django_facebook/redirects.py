@@ -6,8 +6,10 @@ is safe: same host (as Django's own login view checks), HTTPS when the request i
 control characters, not absurdly long. An unsafe value is skipped, never followed.
 """
 
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -21,8 +23,11 @@ ORIGIN_KEY = "origin"
 CANCEL_KEYS = (*ERROR_KEYS, ORIGIN_KEY)
 MAX_URL_LENGTH = 2000
 
+# The request attribute holding the redirect parameters of the flow under way.
+FLOW_PARAMETERS = "facebook_next_parameters"
 
-def is_safe_url(request, url):
+
+def is_safe_url(request: HttpRequest, url: object) -> bool:
     """True for a URL on this site that is fit to put in a Location header."""
     return (
         isinstance(url, str)
@@ -37,7 +42,9 @@ def is_safe_url(request, url):
     )
 
 
-def safe_next_parameters(request, data=None):
+def safe_next_parameters(
+    request: HttpRequest, data: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The redirect parameters of a request (or `data`) whose values are safe."""
     data = request.GET if data is None else data
     return {
@@ -45,7 +52,7 @@ def safe_next_parameters(request, data=None):
     }
 
 
-def origin_of(request):
+def origin_of(request: HttpRequest) -> str | None:
     """The page of this site the request came from (its Referer), as a path; else None."""
     referer = request.headers.get("Referer", "")
     if not is_safe_url(request, referer):
@@ -55,17 +62,22 @@ def origin_of(request):
     return path if is_safe_url(request, path) else None
 
 
-def next_parameters(request):
+def next_parameters(request: HttpRequest) -> Mapping[str, str]:
     """The redirect parameters of the flow under way.
 
     The flow's views put the parameters saved when the login started on the request as
     `facebook_next_parameters`; a plain request gives its own query parameters.
     """
-    saved = getattr(request, "facebook_next_parameters", None)
+    saved = getattr(request, FLOW_PARAMETERS, None)
     return saved if saved is not None else safe_next_parameters(request)
 
 
-def next_url(request, keys, default=None):
+def set_next_parameters(request: HttpRequest, parameters: Mapping[str, str]) -> None:
+    """Make `parameters` the redirect parameters of the flow under way (next_parameters)."""
+    setattr(request, FLOW_PARAMETERS, parameters)
+
+
+def next_url(request: HttpRequest, keys: Iterable[str], default: str | None = None) -> str:
     """The first safe value among `keys`, else `default`, else the default setting."""
     parameters = next_parameters(request)
     for key in keys:
@@ -75,7 +87,7 @@ def next_url(request, keys, default=None):
     return resolve_url(default or setting("FACEBOOK_LOGIN_DEFAULT_REDIRECT"))
 
 
-def add_query_parameters(url, parameters):
+def add_query_parameters(url: str, parameters: Mapping[str, object]) -> str:
     """`url` with `parameters` merged into its query string."""
     if not parameters:
         return url

@@ -1,6 +1,7 @@
 """Manual sign-up through the registration backend (Django Facebook's `register` view)."""
 
 from django.contrib import auth
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,7 +15,7 @@ from .registration_backends import get_registration_backend
 @sensitive_post_parameters("password1", "password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def register(request):
+def register(request: HttpRequest) -> HttpResponse:
     """Sign up with username, email and password; then the backend's REGISTER redirect."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")

@@ -17,20 +17,25 @@ import re
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from .models import FacebookAccount
+from .types import User
 
 HEADER = "X-Session-Token"
 # Django's session keys: 32 characters of lowercase letters and digits (8 to 40 accepted).
 SESSION_KEY_RE = re.compile(r"^[a-z0-9]{8,40}$")
 # Put in a session by an app login: the account and the time, for the deauthorize check.
 APP_LOGIN_KEY = "_facebook_app_login"
+# The attribute set (True) on a request that carries the header.
+REQUEST_FLAG = "uses_session_token"
 
 
-def uses_session_token(request):
-    return getattr(request, "uses_session_token", False)
+def uses_session_token(request: HttpRequest) -> bool:
+    return getattr(request, REQUEST_FLAG, False)
 
 
 class SessionTokenMiddleware(SessionMiddleware):
@@ -41,18 +46,19 @@ class SessionTokenMiddleware(SessionMiddleware):
     or is empty when there is no session.
     """
 
-    def process_request(self, request):
+    def process_request(self, request: HttpRequest) -> None:
         token = request.headers.get(HEADER)
         if token is None:
             return super().process_request(request)
         token = token.strip()
         request.session = self.SessionStore(token if SESSION_KEY_RE.match(token) else None)
-        request.uses_session_token = True
-        request._dont_enforce_csrf_checks = True
+        setattr(request, REQUEST_FLAG, True)
+        # Django's CsrfViewMiddleware reads this attribute; django-stubs does not declare it.
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         end_if_deauthorized(request.session)
         return None
 
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response = super().process_response(request, response)
         if not uses_session_token(request):
             return response
@@ -63,14 +69,14 @@ class SessionTokenMiddleware(SessionMiddleware):
         return response
 
 
-def mark_app_login(request, user):
+def mark_app_login(request: HttpRequest, user: User) -> None:
     """Remember in the session that an app login of `user`'s Facebook account started it."""
     account = FacebookAccount.objects.filter(user=user).values_list("pk", flat=True).first()
     if account is not None:
         request.session[APP_LOGIN_KEY] = {"account": account, "at": datetime.now(UTC).timestamp()}
 
 
-def end_if_deauthorized(session):
+def end_if_deauthorized(session: SessionBase) -> None:
     """Flush a session started by an app login whose Facebook link was deauthorized since,
     or is gone (Facebook's data deletion callback, a disconnect): the proof it rests on has
     been withdrawn."""

@@ -15,6 +15,7 @@ do). The fallback is logged once a minute per process.
 import logging
 import threading
 import time
+from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
@@ -26,11 +27,11 @@ logger = logging.getLogger(__name__)
 LOCAL = LocMemCache("django_facebook-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 LOG_INTERVAL = 60
 _lock = threading.Lock()
-_last_logged = None  # monotonic time of the last fallback logged
-_failed_at = None  # monotonic time of the last failure; None while the cache answers
+_last_logged: float | None = None  # monotonic time of the last fallback logged
+_failed_at: float | None = None  # monotonic time of the last failure; None while the cache answers
 
 
-def call(operation, *args, **kwargs):
+def call(operation: str, *args: Any, **kwargs: Any) -> Any:
     """cache.<operation>(...), or the same on this process's memory if the cache fails or
     failed less than FACEBOOK_CACHE_RETRY_SECONDS ago.
 
@@ -54,13 +55,13 @@ def call(operation, *args, **kwargs):
     return result
 
 
-def forget_outages():
+def forget_outages() -> None:
     """Forget the last failure, as a new process starts: for the tests."""
     global _failed_at, _last_logged
     _failed_at = _last_logged = None
 
 
-def _log_fallback(operation):
+def _log_fallback(operation: str) -> None:
     global _last_logged
     now = time.monotonic()
     with _lock:

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from .conf import setting
 
@@ -23,7 +25,13 @@ class SignedRequestError(ValueError):
     """The signed_request is malformed, unsigned, wrongly signed, or too old."""
 
 
-def parse_signed_request(signed_request, app_secret=None, *, max_age=None, now=None):
+def parse_signed_request(
+    signed_request: object,
+    app_secret: str | None = None,
+    *,
+    max_age: float | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
     """The verified payload (a dict), or SignedRequestError.
 
     `max_age` (default FACEBOOK_SIGNED_REQUEST_MAX_AGE, one day as social-core) bounds how
@@ -58,19 +66,19 @@ def parse_signed_request(signed_request, app_secret=None, *, max_age=None, now=N
     return payload
 
 
-def make_signed_request(payload, app_secret):
+def make_signed_request(payload: Mapping[str, Any], app_secret: str) -> str:
     """Sign `payload` as Facebook does (for the stand-in and the tests)."""
     encoded_payload = _b64encode(json.dumps(payload, separators=(",", ":")).encode())
     signature = hmac.new(app_secret.encode(), encoded_payload.encode(), hashlib.sha256).digest()
     return f"{_b64encode(signature)}.{encoded_payload}"
 
 
-def _b64decode(text):
+def _b64decode(text: str) -> bytes:
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise SignedRequestError("not base64url") from None
 
 
-def _b64encode(data):
+def _b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

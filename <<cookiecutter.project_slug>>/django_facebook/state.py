@@ -13,7 +13,9 @@ tabs); the oldest are dropped beyond that.
 import hashlib
 import secrets
 import time
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
 from .conf import setting
@@ -26,7 +28,7 @@ MAX_PENDING = 5
 COMPLETED_KEY = "_facebook_completed_login"
 
 
-def new_state(request, redirect_uri, next_parameters):
+def new_state(request: HttpRequest, redirect_uri: str, next_parameters: dict[str, str]) -> str:
     """Save a new pending login in the session and return its state value."""
     state = secrets.token_urlsafe(32)
     now = int(time.time())
@@ -36,7 +38,7 @@ def new_state(request, redirect_uri, next_parameters):
     return state
 
 
-def pop_state(request, state):
+def pop_state(request: HttpRequest, state: object) -> dict[str, Any] | None:
     """Take the pending login for `state` out of the session; None if there is none.
 
     Missing, forged, expired, replayed and other sessions' states all give None.
@@ -56,12 +58,14 @@ def pop_state(request, state):
     return entry
 
 
-def _unexpired(pending, now):
+def _unexpired(pending: dict[str, dict[str, Any]], now: int) -> dict[str, dict[str, Any]]:
     max_age = setting("FACEBOOK_STATE_MAX_AGE")
     return {key: entry for key, entry in pending.items() if now - entry["created"] <= max_age}
 
 
-def remember_completed(request, state, facebook_id, landing):
+def remember_completed(
+    request: HttpRequest, state: str, facebook_id: str, landing: str | None
+) -> None:
     """Note that the login of `state` logged in or connected `facebook_id`, ending at `landing`."""
     request.session[COMPLETED_KEY] = {
         "state": _digest(state),
@@ -70,7 +74,7 @@ def remember_completed(request, state, facebook_id, landing):
     }
 
 
-def completed_login(request, state):
+def completed_login(request: HttpRequest, state: object) -> dict[str, Any] | None:
     """The record of remember_completed() when `state` is the login it completed; else None.
 
     The session is the one that completed it (a logout flushes it), so the callback comes
@@ -82,5 +86,5 @@ def completed_login(request, state):
     return record if constant_time_compare(record.get("state", ""), _digest(state)) else None
 
 
-def _digest(state):
+def _digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()

@@ -5,11 +5,15 @@ connect.py, and where people go next by the registration backend.
 """
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest
-from django.http import HttpResponseRedirect
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,17 +24,19 @@ from . import flows, oauth, pending, redirects, signals, state
 from .actions import CONNECT_ACTIONS
 from .conf import facebook_url, setting
 from .exceptions import FacebookError
-from .graph import GraphClient
+from .graph import AccessToken, GraphClient
 from .models import FacebookAccount
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
+from .registration_backends.base import NooptRegistrationBackend
+from .types import AuthenticatedRequest, User
 
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login(request):
+def login(request: HttpRequest) -> HttpResponse:
     """Start a login: remember the redirect parameters and a state, open Facebook's dialog."""
     data = request.POST if request.method == "POST" else request.GET
     redirect_uri = oauth.callback_uri(request)
@@ -46,10 +52,10 @@ def login(request):
 @sensitive_variables("token", "client")
 @never_cache
 @require_http_methods(["GET"])
-def callback(request):
+def callback(request: HttpRequest) -> HttpResponseBase:
     """Facebook's redirect back: check the state, read the profile, log in/connect/register."""
     backend = get_registration_backend()
-    state_value = request.GET.get("state")
+    state_value = request.GET.get("state", "")
     entry = state.pop_state(request, state_value)
     if entry is None:
         completed = state.completed_login(request, state_value)
@@ -61,7 +67,7 @@ def callback(request):
         return backend.post_error(
             request, message=_("Your Facebook login expired or was not started here. Try again.")
         )
-    request.facebook_next_parameters = entry["next"]
+    redirects.set_next_parameters(request, entry["next"])
     if request.GET.get("error_reason") == "user_denied":
         logger.info("Facebook login cancelled by the person")
         return backend.post_cancel(request)
@@ -88,7 +94,7 @@ def callback(request):
 @sensitive_variables("waiting")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def complete_registration(request):
+def complete_registration(request: HttpRequest) -> HttpResponseBase:
     """Let the person finish a Facebook sign-up whose data did not pass the form."""
     backend = get_registration_backend()
     waiting = pending.pending_registration(request)
@@ -96,7 +102,7 @@ def complete_registration(request):
         return backend.post_error(
             request, message=_("Your Facebook sign-up expired. Please log in with Facebook again.")
         )
-    request.facebook_next_parameters = waiting["next"]
+    redirects.set_next_parameters(request, waiting["next"])
     profile = FacebookProfile.from_dict(waiting["profile"])
     if request.method == "GET":
         return _first_display(request, backend, waiting["data"], profile)
@@ -110,10 +116,10 @@ def complete_registration(request):
 
 @require_POST
 @login_required
-def disconnect(request):
+def disconnect(request: AuthenticatedRequest) -> HttpResponse:
     """Unlink the user's Facebook profile, unless that would leave no way to log in."""
     account = FacebookAccount.objects.filter(user=request.user).first()
-    request.facebook_next_parameters = redirects.safe_next_parameters(request, request.POST)
+    redirects.set_next_parameters(request, redirects.safe_next_parameters(request, request.POST))
     next_url = redirects.next_url(request, ("next",))
     if account is None:
         messages.info(request, _("Your account is not connected to Facebook."))
@@ -132,14 +138,24 @@ def disconnect(request):
 
 
 @sensitive_variables("token")
-def _connect(request, backend, profile, token):
+def _connect(
+    request: HttpRequest,
+    backend: NooptRegistrationBackend,
+    profile: FacebookProfile,
+    token: AccessToken,
+) -> HttpResponseBase:
     outcome = flows.connect(request, backend, profile, token)
     if isinstance(outcome, flows.Incomplete):
         return redirect("facebook:complete_registration")
     return _finish(request, backend, outcome, profile)
 
 
-def _finish(request, backend, outcome, profile):
+def _finish(
+    request: HttpRequest,
+    backend: NooptRegistrationBackend,
+    outcome: flows.Connected | flows.Refused,
+    profile: FacebookProfile,
+) -> HttpResponseBase:
     """A connected or refused outcome, as the registration backend sends people on."""
     if isinstance(outcome, flows.Refused):
         return backend.post_connect_error(request, outcome.error, profile)
@@ -148,14 +164,19 @@ def _finish(request, backend, outcome, profile):
     return backend.post_connect(request, outcome.user, outcome.action)
 
 
-def _is_linked(user, facebook_id):
+def _is_linked(user: User | AnonymousUser, facebook_id: str) -> bool:
     return (
         user.is_authenticated
         and FacebookAccount.objects.filter(user=user, facebook_id=facebook_id).exists()
     )
 
 
-def _first_display(request, backend, data, profile):
+def _first_display(
+    request: HttpRequest,
+    backend: NooptRegistrationBackend,
+    data: Mapping[str, Any],
+    profile: FacebookProfile,
+) -> HttpResponse:
     """The form as first shown: no errors yet (the person has typed nothing), but what
     Facebook did not give, or gave and cannot be used, said plainly; what passed is filled in.
     """
@@ -176,7 +197,13 @@ def _first_display(request, backend, data, profile):
     return _render_form(request, form_class(initial=initial), profile, asked=asked)
 
 
-def _render_form(request, form, profile, status=200, asked=None):
+def _render_form(
+    request: HttpRequest,
+    form: BaseForm,
+    profile: FacebookProfile,
+    status: int = 200,
+    asked: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
     """The form; a POST whose data did not pass answers 400 Bad Request with the errors."""
     return render(
         request,

@@ -21,7 +21,7 @@ def app_name():
 
 
 # Another app on the same Facebook, with its own users' tokens: what a token-substitution
-# attack hands to the site (README.md, "Apps").
+# attack hands to the site (docs/apps.md).
 FOREIGN_APP_ID = "200000000000002"
 FOREIGN_APP_SECRET = "fakebook-foreign-app-secret"  # noqa: S105 (the stand-in's own)
 

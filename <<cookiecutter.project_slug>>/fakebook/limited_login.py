@@ -12,6 +12,7 @@ that serves the JWKS agree.
 """
 
 import secrets
+from typing import cast
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -60,7 +61,8 @@ def jwks():
     """The public keys as Facebook publishes them: {"keys": [JWK, ...]}."""
     published = []
     for key in signing_keys():
-        public = serialization.load_pem_private_key(key["pem"].encode(), None).public_key()
+        private = serialization.load_pem_private_key(key["pem"].encode(), None)
+        public = cast("rsa.RSAPublicKey", private.public_key())  # the stand-in's keys are RSA
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(public, as_dict=True)
         published.append({**jwk, "kid": key["kid"], "use": "sig", "alg": "RS256"})
     return {"keys": published}

@@ -1,7 +1,7 @@
 """What Facebook's SDKs hand an app after a login, served so it can be tried with curl.
 
 A native or single-page app logs in with Facebook's SDK and sends the result to the site's
-`facebook:app_login` (README.md, "Apps"). Offline there is no SDK, so these stand-in pages
+`facebook:app_login` (docs/apps.md). Offline there is no SDK, so these stand-in pages
 play it: POST a person (a test user's id or first name) and get an SDK access token (for the
 site's app, or with `app=foreign` for another app, to try token substitution) or a Limited
 Login ID token for a nonce. `limited/.well-known/oauth/openid/jwks/` plays Facebook's JWKS

@@ -77,7 +77,7 @@ USERS = (
 
 _BY_ID = {user.id: user for user in USERS}
 
-# Load tests (the template's scripts/scale_out.py) play many people: with
+# Load tests (the template's scripts/scale_out/) play many people: with
 # FAKEBOOK_LOAD_PEOPLE = N, the ids LOAD_PERSON_BASE + 0 ... N - 1 are people too. They are
 # not offered in the dialog; a client picks one by posting its id, as the dialog's form does.
 LOAD_PERSON_BASE = 1990000000000000

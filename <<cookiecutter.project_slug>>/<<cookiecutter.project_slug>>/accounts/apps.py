@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from .. import password_limits  # noqa: F401 (connects the failed-login counter)
         from . import receivers  # noqa: F401 (connects the logout message)

@@ -4,6 +4,8 @@ A custom user model from the first migration, as Django recommends for every new
 fields can be added later without a painful switch.
 """
 
+from collections.abc import Iterable, Iterator
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F
@@ -24,7 +26,7 @@ class User(AbstractUser):
     )
 
     @classmethod
-    def end_sessions(cls, user_ids):
+    def end_sessions(cls, user_ids: Iterable[int]) -> None:
         """End every session of these people, cached copies included, with one UPDATE.
 
         The session stores call this when a logout cannot remove a session's copy from the
@@ -35,14 +37,14 @@ class User(AbstractUser):
             session_generation=F("session_generation") + 1
         )
 
-    def get_session_auth_hash(self):
+    def get_session_auth_hash(self) -> str:
         return self._with_generation(super().get_session_auth_hash())
 
-    def get_session_auth_fallback_hash(self):
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
         for value in super().get_session_auth_fallback_hash():
             yield self._with_generation(value)
 
-    def _with_generation(self, value):
+    def _with_generation(self, value: str) -> str:
         # Generation 0 keeps Django's hash, so no session ends when this field arrives.
         if not self.session_generation:
             return value

@@ -4,22 +4,25 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from django_facebook import redirects
 from django_facebook.models import FacebookAccount
+from django_facebook.types import AuthenticatedRequest
 
 
 @login_required
-def profile(request):
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     """The account page: who you are, your Facebook link, connect or disconnect."""
     account = FacebookAccount.objects.filter(user=request.user).first()
     return render(request, "accounts/profile.html", {"facebook_account": account})
 
 
 @login_required
-def welcome(request):
+def welcome(request: AuthenticatedRequest) -> HttpResponse:
     """The introduction page new users land on (the backend's register redirect)."""
     then = redirects.next_url(request, ("next",), default="/")
     return render(request, "accounts/welcome.html", {"then": then})
@@ -27,7 +30,7 @@ def welcome(request):
 
 @sensitive_post_parameters()
 @login_required
-def password(request):
+def password(request: AuthenticatedRequest) -> HttpResponse:
     """Set a first password (Facebook sign-ups have none) or change the current one."""
     user = request.user
     form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
@@ -35,7 +38,7 @@ def password(request):
     if form.is_valid():
         form.save()
         update_session_auth_hash(request, user)
-        messages.success(request, "Your password is saved.")
+        messages.success(request, _("Your password is saved."))
         return redirect("accounts:profile")
     return render(
         request, "accounts/password.html", {"form": form, "first": form_class is SetPasswordForm}

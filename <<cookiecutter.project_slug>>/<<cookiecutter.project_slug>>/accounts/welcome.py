@@ -1,14 +1,16 @@
 """New users see the site's welcome page first: Django Facebook's documented use of
 register_next, as a mixin for the site's registration backend."""
 
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from django_facebook import redirects
 from django_facebook.connect import CONNECT_ACTIONS
+from django_facebook.registration_backends import NooptRegistrationBackend
+from django_facebook.types import User
 
 
-class WelcomeNewUsers:
+class WelcomeNewUsers(NooptRegistrationBackend):
     """After a registration that logged the person in, go to `register_next` if the link
     gave one, else to the welcome page, which offers the way on to `next`.
 
@@ -16,7 +18,9 @@ class WelcomeNewUsers:
     backend's own page (check your email) applies.
     """
 
-    def post_connect(self, request, user, action):
+    def post_connect(
+        self, request: HttpRequest, user: User, action: CONNECT_ACTIONS
+    ) -> HttpResponse:
         if action is not CONNECT_ACTIONS.REGISTER or request.user != user:
             return super().post_connect(request, user, action)
         welcome = reverse("accounts:welcome")

@@ -17,6 +17,8 @@ class SigninForm(userena_forms.AuthenticationForm):
     work here too. userena's view still reads `identification` from the cleaned data.
     """
 
+    fields: dict[str, forms.Field]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = dict(self.fields)

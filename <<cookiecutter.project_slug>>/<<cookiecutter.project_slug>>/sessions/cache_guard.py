@@ -89,7 +89,7 @@ class CacheGuard:
             logger.warning("Session cache answers again")
 
 
-_guards = {}
+_guards: dict[str, CacheGuard] = {}
 _guards_lock = threading.Lock()
 
 

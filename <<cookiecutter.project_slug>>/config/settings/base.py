@@ -5,6 +5,7 @@ file) through django-environ, never from this file.
 """
 
 from pathlib import Path
+from typing import Any
 
 import django
 import environ
@@ -77,7 +78,7 @@ MIDDLEWARE = [
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 
 # The password side's rate limits (<< cookiecutter.project_slug >>/password_limits.py;
-# README.md, "Password limits"): per scope, (count, seconds) windows, the first one full
+# docs/password-limits.md): per scope, (count, seconds) windows, the first one full
 # refusing until it ends.
 PASSWORD_RATE_LIMITS = {
     # 5 wrong passwords a minute, 20 in a quarter of an hour, for one account from anywhere.
@@ -124,7 +125,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-SILENCED_SYSTEM_CHECKS = []
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), else a per-process cache.
 # The site's backend is Django's, reusing its Redis client objects (redis_cache.py). Redis
@@ -191,7 +192,7 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
-ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
+ADMINS: list[Any] = [(ADMIN_NAME, ADMIN_EMAIL)]
 if django.VERSION >= (6, 0):
     # Django 6 takes plain addresses and deprecates the (name, address) pairs 5.2 needs.
     ADMINS = [address for _, address in ADMINS]
@@ -210,7 +211,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Facebook Login (django_facebook). See README.md, "Settings".
+# Facebook Login (django_facebook). See docs/facebook-settings.md.
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID", default="<< cookiecutter.facebook_app_id >>")
 FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET", default="")
 FACEBOOK_API_VERSION = env("FACEBOOK_API_VERSION", default="<< cookiecutter.facebook_api_version >>")
@@ -220,7 +221,7 @@ FACEBOOK_LOGIN_DEFAULT_REDIRECT = "/"
 FACEBOOK_REGISTRATION_BACKEND = f"{SITE_PACKAGE}.accounts.backends.SiteRegistrationBackend"
 <%- if cookiecutter.registration_backend == "django-registration" %>
 
-# django-registration's activation workflow (README.md, "The registration systems"): a sign-up
+# django-registration's activation workflow (docs/django-registration.md): a sign-up
 # by form activates by the emailed link within ACCOUNT_ACTIVATION_DAYS; REGISTRATION_OPEN =
 # False closes sign-ups by form and with Facebook. A sign-up with Facebook is active at once,
 # unless FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION is True.
@@ -230,7 +231,7 @@ FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
 <%- endif %>
 <%- if cookiecutter.registration_backend == "userena" %>
 
-# django-userena-ce with django-guardian (README.md, "userena"). A sign-up by form activates
+# django-userena-ce with django-guardian (docs/userena.md). A sign-up by form activates
 # by the emailed link within USERENA_ACTIVATION_DAYS; a sign-up with Facebook is active at
 # once, unless FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION is True. userena's emails take the
 # domain and name of the sites framework's Site, which `migrate` sets from SITE_DOMAIN and
@@ -267,7 +268,7 @@ FACEBOOK_PROFILE_FIELDS = ["id", "name", "email", "first_name", "last_name", "pi
 
 # Every line on stdout, once, with the request id (config/logs.py); production writes them as
 # JSON.
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

@@ -5,7 +5,7 @@ set in the environment or .env; then the login goes to the real Facebook.
 """
 
 from .base import *
-from .base import env
+from .base import FACEBOOK_APP_ID, FACEBOOK_APP_SECRET, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-local-development-only")

@@ -4,6 +4,8 @@ Every secret and every host-specific value comes from the environment; a missing
 the start with ImproperlyConfigured. `manage.py check --deploy` passes with no warning.
 """
 
+from typing import Any
+
 <% if cookiecutter.error_monitoring == "sentry" %>from config.sentry import init_sentry
 
 <% endif %>from .base import *
@@ -32,8 +34,8 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # HSTS for a year. Subdomains and the browsers' preload list are each an explicit choice
-# (README.md, "HTTPS and HSTS"): both bind every subdomain of the domain to HTTPS, the preload
-# list for months after any change of mind.
+# (docs/deployment.md, "HTTPS and HSTS"): both bind every subdomain of the domain to HTTPS,
+# the preload list for months after any change of mind.
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
@@ -46,12 +48,12 @@ if not SECURE_HSTS_PRELOAD:
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded files (userena's mugshots) in S3-compatible object storage, shared by every app
-# host, when a bucket is named; else on this host's disk in MEDIA_ROOT (README.md,
+# host, when a bucket is named; else on this host's disk in MEDIA_ROOT (docs/deployment.md,
 # "Uploaded files"). Private objects: the site serves them itself, after its own checks.
 if env("DJANGO_AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES["default"] = {
@@ -75,15 +77,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 FACEBOOK_APP_ID = env("FACEBOOK_APP_ID")
 FACEBOOK_APP_SECRET = env("FACEBOOK_APP_SECRET")
-# Facebook's own hosts unless told otherwise: a test of the production image points them at
-# the stand-in, served over https (a system check refuses plain http here).
-FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="https://www.facebook.com")
-FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
 FACEBOOK_REDIRECT_URI = env(
     "FACEBOOK_REDIRECT_URI", default=f"https://{DOMAIN_NAME}/facebook/callback/"
 )
-# Facebook's own hosts; others only for a stand-in served over HTTPS, as the template's
-# scale-out test does (django_facebook.checks refuses plain http here).
+# Facebook's own hosts unless told otherwise: the tests of the production image and the
+# template's scale-out test point them at the stand-in, served over https (a system check,
+# django_facebook.checks, refuses plain http here).
 FACEBOOK_WWW_URL = env("FACEBOOK_WWW_URL", default="https://www.facebook.com")
 FACEBOOK_GRAPH_URL = env("FACEBOOK_GRAPH_URL", default="https://graph.facebook.com")
 

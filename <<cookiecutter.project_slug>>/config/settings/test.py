@@ -37,7 +37,7 @@ FACEBOOK_STAND_IN_PATH = "/fakebook/"
 # after 1 s, the stand-in's "timeout" fault answers a second after that.
 FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)
 # The load tests' people (fakebook/users.py), for the stand-in serving the template's
-# scripts/scale_out.py.
+# scripts/scale_out/.
 FAKEBOOK_LOAD_PEOPLE = env.int("FAKEBOOK_LOAD_PEOPLE", default=0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,6 +8,7 @@ system, and are importable from here under their documented names, e.g.
 
 from functools import lru_cache
 from importlib import import_module
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
@@ -24,20 +25,20 @@ OPTIONAL_BACKENDS = {
 }
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     """Import an optional system's backend on first use (PEP 562)."""
     if name in OPTIONAL_BACKENDS:
         return getattr(import_module(OPTIONAL_BACKENDS[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def get_registration_backend():
+def get_registration_backend() -> NooptRegistrationBackend:
     """An instance of the configured registration backend."""
     return backend_class(setting("FACEBOOK_REGISTRATION_BACKEND"))()
 
 
 @lru_cache(maxsize=8)
-def backend_class(path):
+def backend_class(path: str) -> type[NooptRegistrationBackend]:
     """The class at `path`; ImproperlyConfigured naming the path when it is not a backend."""
     try:
         cls = import_string(path)

@@ -1,14 +1,21 @@
 """The registration backend API (Django Facebook's, modernised)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpResponseRedirect
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .. import redirects
-from ..exceptions import EmailInUseError, InactiveUserError
+from ..actions import CONNECT_ACTIONS
+from ..exceptions import ConnectError, EmailInUseError, InactiveUserError
 from ..models import FacebookAccount
+from ..profile import FacebookProfile
+from ..types import StrOrPromise, User
 
 EMAIL_AWAITS_ACTIVATION = _(
     "An account with the email address of your Facebook profile is waiting to be activated. "
@@ -42,41 +49,52 @@ class NooptRegistrationBackend:
     """
 
     # The keys tried, in order, for each action (then FACEBOOK_LOGIN_DEFAULT_REDIRECT).
-    next_keys = {
+    next_keys: dict[str, tuple[str, ...]] = {
         "login": ("login_next", "next"),
         "connect": ("connect_next", "next"),
         "register": ("register_next", "next"),
     }
 
-    def registration_allowed(self, request):
+    def registration_allowed(self, request: HttpRequest) -> bool:
         return getattr(settings, "REGISTRATION_OPEN", True)
 
-    def get_form_class(self, request):
+    def get_form_class(self, request: HttpRequest) -> type[BaseForm]:
         """The form of a manual (password) sign-up."""
         raise NotImplementedError
 
-    def get_facebook_form_class(self, request):
+    def get_facebook_form_class(self, request: HttpRequest) -> type[BaseForm]:
         """The form that validates a Facebook sign-up."""
         raise NotImplementedError
 
-    def get_registration_template(self):
+    def get_registration_template(self) -> str:
         return "registration/registration_form.html"
 
-    def register(self, request, form=None, profile=None, **kwargs):
+    def register(
+        self,
+        request: HttpRequest,
+        form: Any = None,
+        profile: FacebookProfile | None = None,
+        **kwargs: Any,
+    ) -> User:
         """Make the new user from the valid `form`; return it."""
         raise NotImplementedError
 
-    def activate(self, **kwargs):
+    def activate(self, **kwargs: Any) -> User | None:
         raise NotImplementedError
 
-    def post_activation_redirect(self, request, user):
+    def post_activation_redirect(self, request: HttpRequest, user: User | None) -> str:
+        """The URL people go to once their account is active."""
         raise NotImplementedError
 
-    def post_connect(self, request, user, action):
+    def post_connect(
+        self, request: HttpRequest, user: User, action: CONNECT_ACTIONS
+    ) -> HttpResponse:
         """Redirect to `<action>_next`, then `next`, then the default."""
         return HttpResponseRedirect(redirects.next_url(request, self.next_keys[action.value]))
 
-    def post_connect_error(self, request, error, profile=None):
+    def post_connect_error(
+        self, request: HttpRequest, error: ConnectError, profile: FacebookProfile | None = None
+    ) -> HttpResponse:
         """The response when the flow refused `profile` with `error` (a ConnectError).
 
         An account that waits for its activation link is told so, rather than "log in to
@@ -92,12 +110,12 @@ class NooptRegistrationBackend:
             return self.post_error(request, message=message)
         return self.post_error(request, message=error.user_message)
 
-    def awaits_activation(self, user):
+    def awaits_activation(self, user: User | None) -> bool:
         """Is `user` a sign-up whose activation link still works? Never, without activation."""
         return False
 
     @staticmethod
-    def _refused_user(error, profile):
+    def _refused_user(error: ConnectError, profile: FacebookProfile) -> User | None:
         """The existing user an EmailInUseError or InactiveUserError is about, if any."""
         if isinstance(error, EmailInUseError):
             users = get_user_model()._default_manager
@@ -111,7 +129,9 @@ class NooptRegistrationBackend:
             return account.user if account is not None else None
         return None
 
-    def post_cancel(self, request, message=None):
+    def post_cancel(
+        self, request: HttpRequest, message: StrOrPromise | None = None
+    ) -> HttpResponse:
         """The person cancelled Facebook's dialog: a neutral notice, not an error.
 
         Back to `error_next`, then `next` (Django Facebook's rule for an error or a cancel),
@@ -121,7 +141,12 @@ class NooptRegistrationBackend:
         url = redirects.next_url(request, redirects.CANCEL_KEYS)
         return HttpResponseRedirect(redirects.add_query_parameters(url, {"fb_error_or_cancel": 1}))
 
-    def post_error(self, request, additional_params=None, message=None):
+    def post_error(
+        self,
+        request: HttpRequest,
+        additional_params: Mapping[str, object] | None = None,
+        message: StrOrPromise | None = None,
+    ) -> HttpResponse:
         """Redirect to `error_next`, then `next`, then the default, with fb_error_or_cancel=1."""
         if message:
             messages.error(request, message)

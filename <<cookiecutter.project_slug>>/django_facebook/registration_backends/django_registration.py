@@ -19,9 +19,11 @@ flow does:
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,8 +34,11 @@ from django_registration.forms import RegistrationForm
 
 from .. import signals
 from ..actions import CONNECT_ACTIONS
-from ..exceptions import RegistrationClosedError
+from ..conf import setting
+from ..exceptions import ConnectError, RegistrationClosedError
 from ..forms import PlainHelpTexts, UsernameCheckedOnce
+from ..profile import FacebookProfile
+from ..types import User
 from .base import NooptRegistrationBackend
 
 # The wording of the connect flow and of the built-in form, the same all over the site.
@@ -47,10 +52,17 @@ class CaseInsensitiveUnique(validators.CaseInsensitiveUnique):
     a NUL anyway, and PostgreSQL cannot even compare a text holding one (DataError).
     """
 
-    def __call__(self, value):
+    def __call__(self, value: object) -> None:
         if isinstance(value, str) and "\x00" in value:
             return
         super().__call__(value)
+
+
+def nul_safe(validator: Any) -> Any:
+    """django-registration's own uniqueness check as CaseInsensitiveUnique; others as they are."""
+    if type(validator) is validators.CaseInsensitiveUnique:
+        return CaseInsensitiveUnique(validator.model, validator.field_name, validator.error_message)
+    return validator
 
 
 class RegistrationFormUniqueEmail(PlainHelpTexts, UsernameCheckedOnce, RegistrationForm):
@@ -58,16 +70,11 @@ class RegistrationFormUniqueEmail(PlainHelpTexts, UsernameCheckedOnce, Registrat
     reserved names, HTML5 email rule, password validators), with an email address that no
     account has yet, compared without case."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model = self._meta.model
         for field in self.fields.values():
-            field.validators = [
-                CaseInsensitiveUnique(v.model, v.field_name, v.error_message)
-                if type(v) is validators.CaseInsensitiveUnique
-                else v
-                for v in field.validators
-            ]
+            field.validators = [nul_safe(validator) for validator in field.validators]
         email = model.get_email_field_name()
         self.fields[email].validators.append(CaseInsensitiveUnique(model, email, DUPLICATE_EMAIL))
 
@@ -81,10 +88,12 @@ class FacebookRegistrationForm(RegistrationFormUniqueEmail):
     password1 = None
     password2 = None
 
-    def validate_passwords(self, *args, **kwargs):
+    def validate_passwords(self, *args: Any, **kwargs: Any) -> None:
         """There are no passwords to compare."""
 
-    def set_password_and_save(self, user, password_field_name=None, commit=True):
+    def set_password_and_save(
+        self, user: User, password_field_name: str | None = None, commit: bool = True
+    ) -> User:
         user.set_unusable_password()
         if commit:
             user.save()
@@ -101,26 +110,32 @@ class DjangoRegistrationDefaultBackend(NooptRegistrationBackend):
     registration_view_class = activation.RegistrationView
     activation_view_class = activation.ActivationView
 
-    def get_form_class(self, request):
+    def get_form_class(self, request: HttpRequest) -> type[BaseForm]:
         return self.form_class
 
-    def get_facebook_form_class(self, request):
+    def get_facebook_form_class(self, request: HttpRequest) -> type[BaseForm]:
         return self.facebook_form_class
 
-    def get_registration_template(self):
+    def get_registration_template(self) -> str:
         return self.template_name
 
-    def requires_activation(self, request, profile=None):
+    def requires_activation(
+        self, request: HttpRequest, profile: FacebookProfile | None = None
+    ) -> bool:
         """Must the new user activate the account by email before logging in?
 
         Sign-ups by form: yes. Sign-ups with Facebook (`profile`): when
         FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION says so.
         """
-        return profile is None or getattr(
-            settings, "FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION", False
-        )
+        return profile is None or setting("FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION")
 
-    def register(self, request, form=None, profile=None, **kwargs):
+    def register(
+        self,
+        request: HttpRequest,
+        form: Any = None,
+        profile: FacebookProfile | None = None,
+        **kwargs: Any,
+    ) -> User:
         """Make the user from the valid `form`; return it.
 
         Inactive with the activation email when `requires_activation`, through
@@ -141,28 +156,34 @@ class DjangoRegistrationDefaultBackend(NooptRegistrationBackend):
         signals.user_registered.send(sender=type(self), user=user, request=request)
         return user
 
-    def activate(self, request=None, form=None, **kwargs):
+    def activate(
+        self, request: HttpRequest | None = None, form: BaseForm | None = None, **kwargs: Any
+    ) -> User | None:
         """Activate the account named by a valid ActivationForm (django-registration's
         signed key); return the user, or raise django-registration's ActivationError."""
         return self._view(self.activation_view_class, request).activate(form)
 
-    def post_activation_redirect(self, request, user):
+    def post_activation_redirect(self, request: HttpRequest, user: User | None) -> str:
         """The URL people go to once their account is active."""
         return reverse("django_registration_activation_complete")
 
-    def post_connect(self, request, user, action):
+    def post_connect(
+        self, request: HttpRequest, user: User, action: CONNECT_ACTIONS
+    ) -> HttpResponse:
         """New users who must activate first see the "check your email" page."""
         if action is CONNECT_ACTIONS.REGISTER and not user.is_active:
             return HttpResponseRedirect(reverse("django_registration_complete"))
         return super().post_connect(request, user, action)
 
-    def post_connect_error(self, request, error, profile=None):
+    def post_connect_error(
+        self, request: HttpRequest, error: ConnectError, profile: FacebookProfile | None = None
+    ) -> HttpResponse:
         """Closed registration: the closed page, as for the form."""
         if isinstance(error, RegistrationClosedError):
             return HttpResponseRedirect(reverse("django_registration_disallowed"))
         return super().post_connect_error(request, error, profile)
 
-    def awaits_activation(self, user):
+    def awaits_activation(self, user: User | None) -> bool:
         """Is `user` a sign-up whose activation link still works: inactive, never logged in,
         joined less than ACCOUNT_ACTIVATION_DAYS ago? (A user deactivated by staff has
         logged in before, or joined longer ago.)"""
@@ -173,7 +194,7 @@ class DjangoRegistrationDefaultBackend(NooptRegistrationBackend):
         return joined is not None and timezone.now() - joined < window
 
     @staticmethod
-    def _view(view_class, request):
+    def _view(view_class: type[Any], request: HttpRequest | None) -> Any:
         """An instance of django-registration's view class, set up for `request`."""
         view = view_class()
         view.setup(request)

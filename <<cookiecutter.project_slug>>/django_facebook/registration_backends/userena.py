@@ -22,6 +22,7 @@ Override in the site's SiteRegistrationBackend: `form_class`, `facebook_form_cla
 """
 
 import logging
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -29,7 +30,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from userena import forms as userena_forms
@@ -40,9 +42,11 @@ from userena.utils import get_user_profile
 
 from .. import pictures, signals
 from ..actions import CONNECT_ACTIONS
-from ..conf import facebook_url
+from ..conf import facebook_url, setting
 from ..forms import FacebookProfileForm, PlainHelpTexts
 from ..pictures import PictureRules
+from ..profile import FacebookProfile
+from ..types import User
 from .base import NooptRegistrationBackend
 
 logger = logging.getLogger(__name__)
@@ -71,14 +75,15 @@ class SignupForm(PlainHelpTexts, userena_forms.SignupForm):
         "password2": "new-password",
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, autocomplete in self.AUTOCOMPLETE.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["autocomplete"] = autocomplete
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # userena's, which returns self.cleaned_data
+        cleaned_data = self.cleaned_data
         password = cleaned_data.get("password1")
         if password and not self.has_error("password1"):
             user = get_user_model()(
@@ -100,7 +105,7 @@ class FacebookSignupForm(FacebookProfileForm):
     them (unique without regard to case), and not one of USERENA_FORBIDDEN_USERNAMES, which
     would hide a page under userena's /accounts/<username>/ URLs."""
 
-    def clean_username(self):
+    def clean_username(self) -> str:
         username = super().clean_username()
         if username.lower() in userena_settings.USERENA_FORBIDDEN_USERNAMES:
             raise forms.ValidationError(FORBIDDEN_USERNAME, code="forbidden")
@@ -130,25 +135,27 @@ class UserenaBackend(NooptRegistrationBackend):
     picture_max_pixels = 4096 * 4096
     picture_max_redirects = 3
 
-    def get_form_class(self, request):
+    def get_form_class(self, request: HttpRequest) -> type[BaseForm]:
         """userena's sign-up form (Django Facebook's choice), or its email-only variant."""
         if userena_settings.USERENA_WITHOUT_USERNAMES and self.form_class is SignupForm:
             return SignupFormOnlyEmail
         return self.form_class
 
-    def get_facebook_form_class(self, request):
+    def get_facebook_form_class(self, request: HttpRequest) -> type[BaseForm]:
         return self.facebook_form_class
 
-    def get_registration_template(self):
+    def get_registration_template(self) -> str:
         return self.template_name
 
-    def registration_allowed(self, request):
+    def registration_allowed(self, request: HttpRequest) -> bool:
         """REGISTRATION_OPEN, and userena's USERENA_DISABLE_SIGNUP, close both ways in."""
         return super().registration_allowed(request) and not (
             userena_settings.USERENA_DISABLE_SIGNUP
         )
 
-    def requires_activation(self, request, profile=None):
+    def requires_activation(
+        self, request: HttpRequest, profile: FacebookProfile | None = None
+    ) -> bool:
         """Must the new user activate the account by email before logging in?
 
         Sign-ups by form: USERENA_ACTIVATION_REQUIRED. Sign-ups with Facebook (`profile`):
@@ -156,9 +163,15 @@ class UserenaBackend(NooptRegistrationBackend):
         """
         if profile is None:
             return userena_settings.USERENA_ACTIVATION_REQUIRED
-        return getattr(settings, "FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION", False)
+        return bool(setting("FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION"))
 
-    def register(self, request, form=None, profile=None, **kwargs):
+    def register(
+        self,
+        request: HttpRequest,
+        form: Any = None,
+        profile: FacebookProfile | None = None,
+        **kwargs: Any,
+    ) -> User:
         """Make the user from the valid `form` (with Facebook's `profile`, if any); send
         userena's signup_complete and Django Facebook's user_registered; return the user."""
         if profile is not None:
@@ -169,7 +182,9 @@ class UserenaBackend(NooptRegistrationBackend):
         signals.user_registered.send(sender=type(self), user=user, request=request)
         return user
 
-    def create_facebook_user(self, request, form, profile):
+    def create_facebook_user(
+        self, request: HttpRequest, form: BaseForm, profile: FacebookProfile
+    ) -> User:
         """userena's create_user for a Facebook sign-up; the picture once committed."""
         active = not self.requires_activation(request, profile)
         user = UserenaSignup.objects.create_user(
@@ -196,7 +211,9 @@ class UserenaBackend(NooptRegistrationBackend):
             )
         return user
 
-    def post_connect(self, request, user, action):
+    def post_connect(
+        self, request: HttpRequest, user: User, action: CONNECT_ACTIONS
+    ) -> HttpResponse:
         """A new user who is not logged in (activation first) sees userena's "check your
         email" page, as after a sign-up by form."""
         if action is CONNECT_ACTIONS.REGISTER and request.user != user:
@@ -205,7 +222,7 @@ class UserenaBackend(NooptRegistrationBackend):
             )
         return super().post_connect(request, user, action)
 
-    def awaits_activation(self, user):
+    def awaits_activation(self, user: User | None) -> bool:
         """Is `user` a userena sign-up whose activation link still works?"""
         if user is None or user.is_active:
             return False
@@ -214,7 +231,7 @@ class UserenaBackend(NooptRegistrationBackend):
 
     # The Facebook picture as the mugshot.
 
-    def store_facebook_picture(self, user, url, graph_url=None):
+    def store_facebook_picture(self, user: User, url: str, graph_url: str | None = None) -> bool:
         """Fetch the picture at `url` and make it the user's mugshot; True when stored.
 
         `graph_url` is where the login's Graph calls went (FACEBOOK_GRAPH_URL made absolute
@@ -244,7 +261,7 @@ class UserenaBackend(NooptRegistrationBackend):
             return False
         return True
 
-    def picture_rules(self):
+    def picture_rules(self) -> PictureRules:
         """The `picture_*` limits, as the picture fetcher (pictures.py) takes them."""
         return PictureRules(
             hosts=self.picture_hosts,

@@ -20,7 +20,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("django_facebook/login_button.html", takes_context=True)
-def facebook_login_button(context, label=None, **parameters):
+def facebook_login_button(
+    context: template.Context, label: str | None = None, **parameters: str
+) -> dict[str, str]:
     unknown = set(parameters) - set(NEXT_PARAMETERS)
     if unknown:
         raise template.TemplateSyntaxError(

@@ -1,9 +1,10 @@
 """`manage.py facebook_app [--site-url URL]`: what to register in the Facebook app dashboard,
 and a check of the configured app id and secret against the Graph API."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
 from django_facebook.conf import facebook_url, setting
@@ -21,14 +22,14 @@ DASHBOARD_URLS = (
 class Command(BaseCommand):
     help = "Print the URLs to register in the Facebook app dashboard and check the app secret."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--site-url",
             help="the site's public URL (default: the origin of FACEBOOK_REDIRECT_URI)",
         )
         parser.add_argument("--no-check", action="store_true", help="skip the Graph API check")
 
-    def handle(self, site_url=None, no_check=False, **options):
+    def handle(self, site_url: str | None = None, no_check: bool = False, **options: Any) -> None:
         site_url = (site_url or _origin(setting("FACEBOOK_REDIRECT_URI"))).rstrip("/")
         if not site_url:
             raise CommandError(
@@ -67,6 +68,6 @@ class Command(BaseCommand):
         )
 
 
-def _origin(url):
+def _origin(url: str | None) -> str:
     parts = urlsplit(url or "")
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
