@@ -175,8 +175,14 @@ def debug_token(request, version, fault=None):
     if not input_token:
         return errors.missing_parameter("input_token")
     record, problem = store.token_status(input_token)
+    return errors.json_response({"data": _token_description(record, problem)})
+
+
+def _token_description(record, problem):
+    """debug_token's `data` for a token's record and its problem (None, "unknown",
+    "revoked", "expired"), with Facebook's error for each problem."""
     if problem == "unknown":
-        data = {
+        return {
             "error": {
                 "code": 190,
                 "message": "Invalid OAuth access token - Cannot parse access token",
@@ -184,7 +190,6 @@ def debug_token(request, version, fault=None):
             "is_valid": False,
             "scopes": [],
         }
-        return errors.json_response({"data": data})
     issued_at = int(record["issued_at"])
     data = {
         "app_id": record.get("app_id") or app_id(),
@@ -212,7 +217,7 @@ def debug_token(request, version, fault=None):
             f"{_facebook_time(record['expires_at'])}.",
             "subcode": 463,
         }
-    return errors.json_response({"data": data})
+    return data
 
 
 @graph_endpoint("picture")
