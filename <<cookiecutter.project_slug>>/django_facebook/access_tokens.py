@@ -3,9 +3,10 @@
 The classic Facebook-login hole is token substitution: a token issued to another app (any
 app can get one for its own users) or describing another person, accepted as proof of
 identity. Facebook's answer (Login Security, "Token Hijacking") is debug_token, read with
-this app's own app token: the token must be valid, issued to this app, and hold the
-permissions the site needs; then /me, with appsecret_proof, must be the person debug_token
-named. Two Graph calls on the pooled connection, with the web flow's error handling.
+this app's own app token: the token must be valid, issued to this app, a user token (its
+`type` USER: a Page's or an app's token is no person's login), and hold the permissions the
+site needs; then /me, with appsecret_proof, must be the person debug_token named. Two Graph
+calls on the pooled connection, with the web flow's error handling.
 """
 
 import re
@@ -37,6 +38,8 @@ def verify_access_token(
         raise AppTokenError("access_token not valid (expired, revoked or unknown)")
     if str(info.get("app_id")) != str(client.app_id):
         raise TokenSubstitutionError("access_token issued to another app")
+    if info.get("type") != "USER":
+        raise AppTokenError("access_token is not a user token")
     scopes = info.get("scopes")
     granted = set(scopes) if isinstance(scopes, list) else set()
     if not set(setting("FACEBOOK_APP_REQUIRED_SCOPES")) <= granted:

@@ -3,11 +3,15 @@ a traceback at the first login.
 
 One function a check, in the order of their ids, as django.contrib.auth's checks are. The ids
 are public (SILENCED_SYSTEM_CHECKS names them), so none is ever renumbered or reused:
-E008 and E009 were never issued.
+E008 and E009 were never issued. W002 and E012 judge the pinned Graph API version by the
+table of graph_versions.py and today's date, never by a call to Facebook. E012 is a deploy
+check (`check --deploy`): a date passing must never stop `migrate` or `runserver`, and so a
+deployment, while Facebook still answers the calls; W002 says it there.
 """
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -16,7 +20,9 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from . import graph_versions
 from .conf import setting
+from .graph_versions import VersionStatus
 from .registration_backends import backend_class
 
 APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
@@ -168,6 +174,25 @@ def check_jwks_host(
     ]
 
 
+@register(Tags.security, "django_facebook", deploy=True)
+def check_api_version_ended(
+    app_configs: Sequence[AppConfig] | None = None, today: date | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E012: Facebook still serves the pinned Graph API version (graph_versions.py; deploy)."""
+    current = _pinned_version(today)
+    if current.state != "ended" or current.ends is None:
+        return []
+    return [
+        Error(
+            f"Graph API {current.name} (FACEBOOK_API_VERSION) ended on "
+            f"{current.ends.isoformat()}: Facebook answers its calls as the oldest version it "
+            "still serves.",
+            hint=_move_hint(current),
+            id="django_facebook.E012",
+        )
+    ]
+
+
 @register(Tags.security, deploy=True)
 def check_facebook_deploy(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
@@ -182,6 +207,52 @@ def check_facebook_deploy(
             id="django_facebook.W001",
         )
     ]
+
+
+@register(Tags.security, "django_facebook")
+def check_api_version_ending(
+    app_configs: Sequence[AppConfig] | None = None, today: date | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W002: the pinned Graph API version does not end within graph_versions.WARNING_DAYS."""
+    current = _pinned_version(today)
+    if current.ends is None:
+        return []
+    if current.state == "ended":
+        message = (
+            f"Graph API {current.name} (FACEBOOK_API_VERSION) ended on "
+            f"{current.ends.isoformat()}: Facebook answers its calls as the oldest version it "
+            "still serves."
+        )
+    elif current.state == "ending" and current.days_left is not None:
+        message = (
+            f"Graph API {current.name} (FACEBOOK_API_VERSION) ends on "
+            f"{current.ends.isoformat()}, in {graph_versions.days(current.days_left)}."
+        )
+    else:
+        return []
+    return [Warning(message, hint=_move_hint(current), id="django_facebook.W002")]
+
+
+def _today() -> date:
+    """The day the version checks judge by (tests replace it to fix the clock)."""
+    return date.today()
+
+
+def _pinned_version(today: date | None) -> VersionStatus:
+    return graph_versions.status(str(setting("FACEBOOK_API_VERSION")), today or _today())
+
+
+def _move_hint(current: VersionStatus) -> str:
+    newest = graph_versions.newest(current.today).name
+    target = (
+        f"the newest, {newest}"
+        if newest != current.name
+        else "a newer one (`cruft update` brings the template's newer dates)"
+    )
+    return (
+        f"Move FACEBOOK_API_VERSION to {target}, after reading Facebook's changelog for the "
+        f"versions in between (docs/facebook-app.md); the dates are in {graph_versions.MODULE}."
+    )
 
 
 def _check_url(name: str, value: object) -> list[CheckMessage]:

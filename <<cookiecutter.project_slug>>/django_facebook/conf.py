@@ -35,7 +35,7 @@ SETTINGS: dict[str, Setting] = {
         "and the stand-in's own secret.",
     ),
     "FACEBOOK_API_VERSION": Setting(
-        "v26.0",
+        "v27.0",
         "The Graph API version, `vN.0`, that the login dialog and every Graph call are pinned "
         "to; the site's settings default it to the version answered at the template's prompt.",
     ),

@@ -8,12 +8,14 @@ page on one side and a JSON answer on the other.
 - Refused(error): a ConnectError (registration closed, the email belongs to an account,
   already connected elsewhere, an inactive user...), whose `user_message` says why.
 
-A completion (`data`, the form's fields) that ends, connected or refused, ends the pending
-sign-up; one that still does not pass keeps it for another try.
+Any outcome but Incomplete ends the session's pending sign-up: a completion (`data`, the
+form's fields) that connected or was refused, and a new login that went through (the person
+shared with Facebook what was missing after all). A completion that still does not pass
+keeps it for another try.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +60,11 @@ def connect(
     profile: FacebookProfile,
     token: AccessToken,
     data: Mapping[str, Any] | None = None,
+    declined: Collection[str] = (),
 ) -> Connected | Incomplete | Refused:
     """Log in, connect or register for `profile` (with `data`: complete its pending sign-up
-    with the form's fields); the outcome."""
+    with the form's fields); the outcome. `declined`: the permissions the person declined in
+    the dialog, kept with a sign-up that waits for them."""
     try:
         if data is None:
             action, user = connect_user(request, profile, token, backend=backend)
@@ -68,13 +72,14 @@ def connect(
             action, user = register_user(request, backend, profile, token, data=data)
     except IncompleteProfileError as error:
         if data is None:
-            pending.save(request, profile, token, error.form)
+            pending.save(request, profile, token, error.form, declined)
         return Incomplete(error.form)
     except ConnectError as error:
         logger.info("Facebook login refused: %s", type(error).__name__)
         outcome: Connected | Refused = Refused(error)
     else:
         outcome = Connected(action, user)
-    if data is not None:
-        pending.forget(request)
+    # A sign-up completed, refused, or made moot by a login that went through (the person
+    # shared what was missing after all) is over.
+    pending.forget(request)
     return outcome

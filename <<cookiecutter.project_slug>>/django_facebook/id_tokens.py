@@ -6,11 +6,18 @@ and `iat` (with FACEBOOK_ID_TOKEN_LEEWAY seconds of clock skew); and a `nonce`. 
 must be one this server issued and has not seen used (nonces.py): python-social-auth skips
 that check, which lets a stolen ID token be replayed until it expires.
 
+Facebook's iOS SDK checks more than those docs list (FBSDKLoginKit's AuthenticationTokenHeader
+and AuthenticationTokenClaims), and so does this module: the header's `typ` is `JWT`, a
+non-empty `jti` is there, and `iat` is recent. The SDK allows an `iat` 10 minutes old; here
+the limit is the nonce's lifetime, FACEBOOK_APP_NONCE_MAX_AGE (plus the leeway): a token made
+for a nonce of this server is not older than the nonce.
+
 PyJWT does the JWT work. Only RS256 is accepted, before any key is looked at, so neither
 `alg: none` nor an HS256 token "signed" with the public key as its secret gets anywhere.
 """
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +31,8 @@ from .profile import FacebookProfile
 
 JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 MAX_ID_TOKEN_LENGTH = 8192
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "nonce"]
+# `jti` too: every token Facebook signs has one (its SDK refuses a token without).
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "nonce"]
 
 
 def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
@@ -43,6 +51,13 @@ def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
         raise AppTokenError("id_token header unreadable") from None
     if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
         raise AppTokenError("id_token is not RS256 with a kid")
+    # `typ` is optional in JWS (RFC 7515) and OIDC, but Facebook's ID tokens carry
+    # `typ: JWT` and Facebook's iOS SDK refuses one without it (AuthenticationTokenHeader
+    # wants alg RS256, typ JWT and a kid): absent or anything else is refused here too.
+    # PyJWT has no option for the header's `typ`. Read before the signature is checked, like
+    # alg and kid: a header changed on a genuine token fails the signature anyway.
+    if header.get("typ") != "JWT":
+        raise AppTokenError("id_token typ is not JWT")
     try:
         key = jwks.signing_key(header["kid"])
     except jwks.UnknownKeyError:
@@ -55,10 +70,18 @@ def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
             audience=str(setting("FACEBOOK_APP_ID")),
             issuer=setting("FACEBOOK_ID_TOKEN_ISSUER"),
             leeway=setting("FACEBOOK_ID_TOKEN_LEEWAY"),
-            options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+            # verify_jti (PyJWT's default, said here): a `jti` that is there is a string.
+            options={"require": REQUIRED_CLAIMS, "strict_aud": True, "verify_jti": True},
         )
     except jwt.PyJWTError as error:
         raise AppTokenError(f"id_token refused: {type(error).__name__}") from None
+    if not claims["jti"]:
+        raise AppTokenError("id_token jti empty")
+    # PyJWT has no maximum age for `iat`; it has checked that `iat` reads as an integer
+    # (what int() takes) and is not in the future.
+    max_age = setting("FACEBOOK_APP_NONCE_MAX_AGE") + setting("FACEBOOK_ID_TOKEN_LEEWAY")
+    if int(claims["iat"]) < time.time() - max_age:
+        raise AppTokenError("id_token older than a nonce lives")
     profile = profile_from_claims(claims)
     claimed = claims["nonce"]
     if not isinstance(claimed, str) or not isinstance(nonce, str):

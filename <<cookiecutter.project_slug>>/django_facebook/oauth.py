@@ -1,5 +1,6 @@
 """The two ends of Facebook's login dialog: the URL that opens it, and the redirect_uri."""
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -19,18 +20,28 @@ def callback_uri(request: HttpRequest) -> str:
 
 
 def dialog_url(
-    state: str, redirect_uri: str, *, rerequest: bool = False, www_url: str | None = None
+    state: str,
+    redirect_uri: str,
+    *,
+    rerequest: bool = False,
+    scope: Sequence[str] | None = None,
+    www_url: str | None = None,
 ) -> str:
     """The login dialog URL for the server-side code flow (Facebook's login flow docs).
 
-    `www_url` is FACEBOOK_WWW_URL made absolute for the request (conf.facebook_url).
+    `scope` defaults to FACEBOOK_SCOPE; `rerequest` asks again for permissions the person
+    declined before (auth_type=rerequest: without it, Facebook does not ask for them again).
+    The callback gets `granted_scopes` and `denied_scopes` (return_scopes), so that a declined
+    permission is known without a Graph call. `www_url` is FACEBOOK_WWW_URL made absolute for
+    the request (conf.facebook_url).
     """
     parameters = {
         "client_id": setting("FACEBOOK_APP_ID"),
         "redirect_uri": redirect_uri,
         "state": state,
         "response_type": "code",
-        "scope": ",".join(setting("FACEBOOK_SCOPE")),
+        "scope": ",".join(setting("FACEBOOK_SCOPE") if scope is None else scope),
+        "return_scopes": "true",
     }
     if rerequest:
         parameters["auth_type"] = "rerequest"

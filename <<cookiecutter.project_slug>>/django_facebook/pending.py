@@ -7,6 +7,7 @@ endpoint), for FACEBOOK_STATE_MAX_AGE seconds at most.
 """
 
 import time
+from collections.abc import Collection
 from typing import Any
 
 from django.forms import BaseForm
@@ -24,15 +25,21 @@ SESSION_KEY = "_facebook_pending_registration"
 
 @sensitive_variables("token")
 def save(
-    request: HttpRequest, profile: FacebookProfile, token: AccessToken, form: BaseForm
+    request: HttpRequest,
+    profile: FacebookProfile,
+    token: AccessToken,
+    form: BaseForm,
+    declined: Collection[str] = (),
 ) -> None:
-    """Keep the sign-up of `profile` whose data did not pass `form`."""
+    """Keep the sign-up of `profile` whose data did not pass `form`, and the permissions
+    the person declined (the page offers to share them after all)."""
     request.session[SESSION_KEY] = {
         "profile": profile.as_dict(),
         "token": encrypt(token.token),
         "data": form.data,
         "next": getattr(request, redirects.FLOW_PARAMETERS, {}),
         "created": int(time.time()),
+        "declined": list(declined),
     }
 
 

@@ -7,16 +7,16 @@ logging out (the session is flushed), changing the password (Django's session ha
 flushes the other sessions), and, for sessions started by an app login, Facebook's
 deauthorize and data deletion callbacks (checked here on every request).
 
-A request with the header ignores the session cookie entirely and sets none, and is exempt
-from CSRF: a page on another site cannot make a browser send a custom header (that needs a
-CORS preflight this site never grants), and without the cookie there is no ambient
+A request with the header ignores the session cookie entirely and its answer sets no cookie
+at all: not the session's, not the CSRF token's (which Django's auth.login rotates). It is
+exempt from CSRF: a page on another site cannot make a browser send a custom header (that
+needs a CORS preflight this site never grants), and without the cookie there is no ambient
 credential to abuse. Requests without the header are Django's, cookie and CSRF included.
 """
 
 import re
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
@@ -43,7 +43,9 @@ class SessionTokenMiddleware(SessionMiddleware):
 
     An empty or unknown token starts a new, empty session; the answer's X-Session-Token
     header always holds the session's current key (it changes at login and password change)
-    or is empty when there is no session.
+    or is empty when there is no session. The answer to a request with the header carries no
+    Set-Cookie: this middleware must come before CsrfViewMiddleware (and any other that sets
+    cookies) in MIDDLEWARE, so that it sees their cookies on the way out.
     """
 
     def process_request(self, request: HttpRequest) -> None:
@@ -62,7 +64,11 @@ class SessionTokenMiddleware(SessionMiddleware):
         response = super().process_response(request, response)
         if not uses_session_token(request):
             return response
-        response.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+        # Every cookie, not only the session's: CsrfViewMiddleware sets the CSRF cookie when
+        # the token was used or rotated (auth.login rotates it; a page's {% csrf_token %}
+        # uses it), and the messages framework may keep messages in a cookie. A native
+        # client has no cookie jar to keep them in, and the header session needs none.
+        response.cookies.clear()
         patch_vary_headers(response, (HEADER,))
         session = request.session
         response[HEADER] = "" if session.is_empty() else (session.session_key or "")

@@ -9,8 +9,11 @@ equal to it).
 import re
 import textwrap
 
+from django.core.checks.registry import registry
+
 from . import checks
 from .conf import SETTINGS
+from .graph_versions import WARNING_DAYS
 
 PAGE = "docs/facebook-settings.md"
 COMMAND = f"python manage.py facebook_settings_reference > {PAGE}"
@@ -34,29 +37,36 @@ def render_value(value: object) -> str:
     return repr(value)
 
 
-def check_ids() -> list[str]:
+def check_ids(deploy: bool | None = None) -> list[str]:
     """The ids of django_facebook's system checks ("E001", ..., "W001"), in checks.py's order:
-    each check function's docstring starts with its id."""
+    each check function's docstring starts with its id. `deploy`: only those `check --deploy`
+    adds (True), or only the others (False)."""
     return [
         (function.__doc__ or "").split(":")[0]
         for name, function in vars(checks).items()
-        if name.startswith("check_") and callable(function)
+        if name.startswith("check_")
+        and callable(function)
+        and (deploy is None or (function in registry.deployment_checks) == deploy)
     ]
 
 
 def render() -> str:
     """The settings reference: a title, what the table is, and one row a setting, in
     conf.SETTINGS order."""
-    ids = check_ids()
+    ids = check_ids(deploy=False)
     errors = _listed([id_ for id_ in ids if id_.startswith("E")])
     warnings = _listed([id_ for id_ in ids if id_.startswith("W")])
+    deploy_warnings = _listed([id_ for id_ in check_ids(deploy=True) if id_.startswith("W")])
     paragraph = (
         "The defaults below are django_facebook's own (`django_facebook/conf.py`); the settings "
         "modules in `config/settings/` (`base.py`, `local.py`, `test.py`, `production.py`) set "
         "some of them per environment, mostly from environment variables (`.env.example`). "
         "Every value is read at call time, so `override_settings` works. A wrong value is a "
         f"system check error with a hint ({errors}), reported by `manage.py check`, "
-        f"`runserver` and `migrate`; `manage.py check --deploy` adds {warnings}."
+        f"`runserver` and `migrate`, which also warn ({warnings}) from {WARNING_DAYS} days "
+        "before the pinned Graph API version ends "
+        "([facebook-app.md](facebook-app.md#the-graph-api-version)); `manage.py check --deploy` "
+        f"adds {deploy_warnings}."
     )
     lines = [
         "# The `FACEBOOK_*` settings",

@@ -33,6 +33,9 @@ from .types import AuthenticatedRequest, User
 
 logger = logging.getLogger(__name__)
 
+# The permissions a person who declined them is offered to share again (auth_type=rerequest).
+REREQUESTABLE = ("email",)
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -46,7 +49,17 @@ def login(request: HttpRequest) -> HttpResponse:
         parameters[redirects.ORIGIN_KEY] = origin
     new_state = state.new_state(request, redirect_uri, parameters)
     www_url = facebook_url("FACEBOOK_WWW_URL", request.build_absolute_uri("/"))
-    return HttpResponseRedirect(oauth.dialog_url(new_state, redirect_uri, www_url=www_url))
+    # "Share my email" on the complete-your-account page: ask again for that one permission.
+    rerequest = data.get("rerequest") in REREQUESTABLE
+    return HttpResponseRedirect(
+        oauth.dialog_url(
+            new_state,
+            redirect_uri,
+            rerequest=rerequest,
+            scope=[data["rerequest"]] if rerequest else None,
+            www_url=www_url,
+        )
+    )
 
 
 @sensitive_variables("token", "client")
@@ -104,13 +117,14 @@ def complete_registration(request: HttpRequest) -> HttpResponseBase:
         )
     redirects.set_next_parameters(request, waiting["next"])
     profile = FacebookProfile.from_dict(waiting["profile"])
+    share = _share_again(waiting)
     if request.method == "GET":
-        return _first_display(request, backend, waiting["data"], profile)
+        return _first_display(request, backend, waiting["data"], profile, share)
     if any(len(values) > 1 for _, values in request.POST.lists()):
         raise BadRequest("a form field was sent more than once")
     outcome = flows.connect(request, backend, profile, pending.token_of(waiting), data=request.POST)
     if isinstance(outcome, flows.Incomplete):
-        return _render_form(request, outcome.form, profile, status=400)
+        return _render_form(request, outcome.form, profile, share, status=400)
     return _finish(request, backend, outcome, profile)
 
 
@@ -138,13 +152,22 @@ def disconnect(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @sensitive_variables("token")
+def declined_scopes(request: HttpRequest) -> list[str]:
+    """The permissions the person declined in the dialog that called back (its
+    `denied_scopes`), among those the site may ask again; input from outside, so only
+    those names are kept."""
+    denied = request.GET.get("denied_scopes", "").split(",")
+    return [name for name in REREQUESTABLE if name in denied]
+
+
 def _connect(
     request: HttpRequest,
     backend: NooptRegistrationBackend,
     profile: FacebookProfile,
     token: AccessToken,
 ) -> HttpResponseBase:
-    outcome = flows.connect(request, backend, profile, token)
+    declined = declined_scopes(request)
+    outcome = flows.connect(request, backend, profile, token, declined=declined)
     if isinstance(outcome, flows.Incomplete):
         return redirect("facebook:complete_registration")
     return _finish(request, backend, outcome, profile)
@@ -171,11 +194,24 @@ def _is_linked(user: User | AnonymousUser, facebook_id: str) -> bool:
     )
 
 
+def _share_again(waiting: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What the page needs to offer sharing the permissions the person declined again: their
+    names, and the sign-up's redirect parameters for the new login; None when none was."""
+    declined = [name for name in waiting.get("declined", ()) if name in REREQUESTABLE]
+    if not declined:
+        return None
+    parameters = {
+        key: value for key, value in waiting["next"].items() if key in redirects.NEXT_PARAMETERS
+    }
+    return {"permission": declined[0], "next": parameters}
+
+
 def _first_display(
     request: HttpRequest,
     backend: NooptRegistrationBackend,
     data: Mapping[str, Any],
     profile: FacebookProfile,
+    share: dict[str, Any] | None,
 ) -> HttpResponse:
     """The form as first shown: no errors yet (the person has typed nothing), but what
     Facebook did not give, or gave and cannot be used, said plainly; what passed is filled in.
@@ -194,20 +230,22 @@ def _first_display(
         if name in checked.fields
     ]
     initial = {name: value for name, value in data.items() if name not in checked.errors}
-    return _render_form(request, form_class(initial=initial), profile, asked=asked)
+    return _render_form(request, form_class(initial=initial), profile, share, asked=asked)
 
 
 def _render_form(
     request: HttpRequest,
     form: BaseForm,
     profile: FacebookProfile,
+    share: dict[str, Any] | None,
     status: int = 200,
     asked: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """The form; a POST whose data did not pass answers 400 Bad Request with the errors."""
+    """The form, and the offer to share a declined permission after all (`share`); a POST
+    whose data did not pass answers 400 Bad Request with the errors."""
     return render(
         request,
         "django_facebook/complete_registration.html",
-        {"form": form, "facebook_profile": profile, "asked": asked or []},
+        {"form": form, "facebook_profile": profile, "asked": asked or [], "share": share},
         status=status,
     )

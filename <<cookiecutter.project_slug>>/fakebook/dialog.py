@@ -1,7 +1,9 @@
 """The login dialog (www.facebook.com/{version}/dialog/oauth), played offline.
 
 GET shows a page like Facebook's: one "Continue as <name>" button per test user and a
-"Cancel" button, working without JavaScript. POST answers like Facebook does
+"Cancel" button, working without JavaScript. Each person grants the permissions asked for but
+those they decline; asked again with auth_type=rerequest, a person who declined some can share
+them after all ("Continue as <name>, sharing <permissions>"). POST answers like Facebook does
 (Facebook's login flow docs): a redirect to redirect_uri with a single-use code and the state,
 or with error=access_denied when the person cancels. The dialog's parameters stay in the
 form's action URL, so the POST sees exactly what the GET saw.
@@ -40,6 +42,9 @@ class DialogRequest:
     scopes: tuple
     response_type: str
     return_scopes: bool
+    # "rerequest": ask again for permissions the person declined before; without it, as on
+    # Facebook, the dialog does not ask for them again.
+    auth_type: str
 
     @classmethod
     def from_query(cls, query):
@@ -51,6 +56,7 @@ class DialogRequest:
             scopes=tuple(dict.fromkeys(raw_scope.split())),
             response_type=query.get("response_type", ""),
             return_scopes=query.get("return_scopes", "").lower() == "true",
+            auth_type=query.get("auth_type", ""),
         )
 
     def problem(self):
@@ -103,11 +109,13 @@ def dialog(request, version):
     if request.method == "POST":
         return _answer(request, dialog_request)
     requested = dialog_request.scopes or ("public_profile",)
+    rerequest = dialog_request.auth_type == "rerequest"
     choices = [
         {
             "user": user,
             "granted": user.granted(requested),
             "declined": sorted(set(requested) - set(user.granted(requested))),
+            "rerequest": rerequest,
         }
         for user in USERS
     ]
@@ -151,11 +159,13 @@ def _answer(request, dialog_request):
             **state,
         }
         return HttpResponseRedirect(add_query(dialog_request.redirect_uri, cancelled))
-    user = get_user(request.POST.get("user_id", ""))
+    # "Continue as X, sharing ...": on a re-request, the person grants what they declined.
+    sharing = "share_all" in request.POST and dialog_request.auth_type == "rerequest"
+    user = get_user(request.POST.get("user_id") or request.POST.get("share_all", ""))
     if user is None:
         return _error_page(request, "Unknown user", "Choose one of the test users.")
     requested = dialog_request.scopes
-    granted = user.granted(requested)
+    granted = sorted({"public_profile", *requested}) if sharing else user.granted(requested)
     code = store.create_code(
         dialog_request.client_id, dialog_request.redirect_uri, user.id, granted
     )

@@ -86,4 +86,6 @@ def id_token(user, nonce, *, audience=None, **claims):
         **claims,
     }
     key = signing_keys()[0]
-    return jwt.encode(payload, key["pem"], algorithm="RS256", headers={"kid": key["kid"]})
+    # The header Facebook's tokens carry: typ JWT (PyJWT's default, said here), alg, kid.
+    headers = {"typ": "JWT", "kid": key["kid"]}
+    return jwt.encode(payload, key["pem"], algorithm="RS256", headers=headers)

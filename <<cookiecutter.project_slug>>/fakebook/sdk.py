@@ -3,7 +3,8 @@
 A native or single-page app logs in with Facebook's SDK and sends the result to the site's
 `facebook:app_login` (docs/apps.md). Offline there is no SDK, so these stand-in pages
 play it: POST a person (a test user's id or first name) and get an SDK access token (for the
-site's app, or with `app=foreign` for another app, to try token substitution) or a Limited
+site's app, or with `app=foreign` for another app, to try token substitution; with
+`type=page` a token of a Page that person manages, which debug_token calls PAGE) or a Limited
 Login ID token for a nonce. `limited/.well-known/oauth/openid/jwks/` plays Facebook's JWKS
 (faults target it as "jwks"), and `sdk/rotate-key` makes the stand-in sign with a new key.
 """
@@ -32,13 +33,16 @@ def _unknown_person():
 @csrf_exempt
 @require_POST
 def access_token(request):
-    """POST person=ada [app=foreign] -> {"access_token", "expires_in"}."""
+    """POST person=ada [app=foreign] [type=page] -> {"access_token", "expires_in"}."""
     user = _person(request)
     if user is None:
         return _unknown_person()
     foreign = request.POST.get("app") == "foreign"
     token, expires_in = store.issue_token(
-        user.id, user.granted(["email", "public_profile"]), FOREIGN_APP_ID if foreign else None
+        user.id,
+        user.granted(["email", "public_profile"]),
+        FOREIGN_APP_ID if foreign else None,
+        kind="PAGE" if request.POST.get("type") == "page" else "USER",
     )
     return JsonResponse({"access_token": token, "expires_in": expires_in})
 

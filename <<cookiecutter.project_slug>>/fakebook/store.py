@@ -87,10 +87,12 @@ def consume_code(code):
 # Access tokens.
 
 
-def issue_token(user_id, scopes, app_id=None):
-    """A new user access token; returns (token, expires_in).
+def issue_token(user_id, scopes, app_id=None, kind="USER"):
+    """A new access token; returns (token, expires_in).
 
     `app_id` is the app it is issued to: None for the site's app (read at request time).
+    `kind` is what debug_token says the token is: "USER", or "PAGE" for a Page's token (still
+    valid, for the same app and person, as Facebook describes one).
     """
     token = "EAA" + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(120))
     issued_at = now()
@@ -100,6 +102,7 @@ def issue_token(user_id, scopes, app_id=None):
         "scopes": list(scopes),
         "issued_at": issued_at,
         "expires_at": issued_at + TOKEN_LIFETIME,
+        "type": kind,
     }
     cache.set(_key("token", token), record, timeout=TOKEN_LIFETIME)
     return token, TOKEN_LIFETIME

@@ -174,13 +174,28 @@ def debug_token(request, version, fault=None):
     input_token = _param(request, "input_token")
     if not input_token:
         return errors.missing_parameter("input_token")
+    if constant_time_compare(input_token, f"{app_id()}|{app_secret()}"):
+        return errors.json_response({"data": _app_token_description()})
     record, problem = store.token_status(input_token)
     return errors.json_response({"data": _token_description(record, problem)})
 
 
+def _app_token_description():
+    """debug_token's `data` for the app's own app token, as Facebook gives it: type APP, no
+    person, no permissions, no expiry."""
+    return {
+        "app_id": app_id(),
+        "type": "APP",
+        "application": app_name(),
+        "is_valid": True,
+        "scopes": [],
+    }
+
+
 def _token_description(record, problem):
     """debug_token's `data` for a token's record and its problem (None, "unknown",
-    "revoked", "expired"), with Facebook's error for each problem."""
+    "revoked", "expired"), with Facebook's error for each problem. A user token is USER, a
+    Page token (sdk.py, `type=page`) PAGE."""
     if problem == "unknown":
         return {
             "error": {
@@ -193,7 +208,7 @@ def _token_description(record, problem):
     issued_at = int(record["issued_at"])
     data = {
         "app_id": record.get("app_id") or app_id(),
-        "type": "USER",
+        "type": record.get("type", "USER"),
         "application": app_name(),
         "data_access_expires_at": issued_at + DATA_ACCESS_LIFETIME,
         "expires_at": int(record["expires_at"]),

@@ -172,6 +172,14 @@ def test_no_page_has_a_serious_or_critical_axe_finding(page, live_server, settin
     scan.here("complete your account, with errors")
 
     page.context.clear_cookies()
+    log_in_with_facebook(page, base, "Alan Turing")
+    page.wait_for_url(f"{base}/facebook/register/")
+    scan.here("complete your account, the email declined")
+    page.get_by_role("button", name="Share my email with Facebook").click()
+    page.wait_for_load_state()
+    scan.here("stand-in: login dialog, asking again")
+
+    page.context.clear_cookies()
     log_in_with_facebook(page, base, "Katherine Johnson")
     page.wait_for_url(f"{base}/accounts/welcome/")
     scan.crawl("/accounts/welcome/", "logged in")

@@ -96,6 +96,7 @@ claims = st.fixed_dictionaries(
         "exp": st.integers(-(2**40), 2**40) | json_values,
         "iat": st.integers(-(2**40), 2**40) | json_values,
         "nbf": st.integers(-(2**40), 2**40) | json_values,
+        "jti": st.sampled_from(["", "a1b2c3"]) | json_values,
         "nonce": json_values,
         "email": json_values,
         "picture": json_values,
@@ -103,7 +104,10 @@ claims = st.fixed_dictionaries(
 )
 headers = st.fixed_dictionaries(
     {"alg": st.sampled_from(["RS256", "HS256", "none", "ES256", "RS512"]) | json_values},
-    optional={"kid": st.just("current") | json_values, "typ": json_values},
+    optional={
+        "kid": st.just("current") | json_values,
+        "typ": st.sampled_from(["JWT", "at+jwt", ""]) | json_values,
+    },
 )
 
 

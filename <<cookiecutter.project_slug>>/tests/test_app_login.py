@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import reverse
 
 from django_facebook import shared_cache, signals, throttle
+from django_facebook.conf import setting
 from django_facebook.models import AppNonce, FacebookAccount
 from django_facebook.session_tokens import HEADER
 from fakebook import faults, limited_login, store
@@ -194,6 +195,7 @@ class TestAccessTokenRefusals:
                 json={
                     "data": {
                         "app_id": settings.FACEBOOK_APP_ID,
+                        "type": "USER",
                         "is_valid": True,
                         "user_id": "999",
                         "scopes": ["public_profile"],
@@ -216,6 +218,21 @@ class TestAccessTokenRefusals:
 
     def test_unknown_token(self, client, fakebook):
         refused(client, {"access_token": "EAAmadeup"}, 401, "invalid_token")
+
+    def test_page_token(self, client, fakebook):
+        """A Page's token, issued to this app by a person who manages the Page: valid, but
+        debug_token's `type` is PAGE, not USER. Refused before /me is asked."""
+        answer = Client().post(
+            reverse("fakebook:sdk_access_token"), {"person": "ada", "type": "page"}
+        )
+        token = answer.json()["access_token"]
+        refused(client, {"access_token": token}, 401, "invalid_token")
+        assert [url for url in fakebook.graph_calls() if "/me" in url] == []
+
+    def test_app_token(self, client, fakebook, settings):
+        """The app's own app token: valid and this app's, but its `type` is APP."""
+        token = f"{settings.FACEBOOK_APP_ID}|{settings.FACEBOOK_APP_SECRET}"
+        refused(client, {"access_token": token}, 401, "invalid_token")
 
     def test_missing_permission(self, client, fakebook, settings):
         settings.FACEBOOK_APP_REQUIRED_SCOPES = ["public_profile", "email"]
@@ -257,11 +274,28 @@ def claims_for(person, nonce, **changes):
         "sub": user.id,
         "iat": now,
         "exp": now + 3600,
+        "jti": uuid.uuid4().hex,
         "nonce": nonce,
         "name": user.name,
     }
     claims.update(changes)
-    return claims
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def signed_by_facebook(claims, **headers):
+    """Signed with the stand-in's real current key, with these header fields (None: left
+    out); a refusal of it is the site's check of a claim or a header, not of the signature."""
+    key = limited_login.signing_keys()[0]
+    fields = {"typ": "JWT", "kid": key["kid"], **headers}
+    token = jwt.encode(claims, key["pem"], algorithm="RS256", headers=fields)
+    assert ("typ" in jwt.get_unverified_header(token)) == (fields["typ"] is not None)
+    return token
+
+
+def older_than_a_nonce():
+    """An `iat` further back than a nonce lives, clock skew allowed."""
+    max_age = setting("FACEBOOK_APP_NONCE_MAX_AGE") + setting("FACEBOOK_ID_TOKEN_LEEWAY")
+    return int(time.time()) - max_age - 5
 
 
 def hs256_with_public_key(claims):
@@ -281,7 +315,7 @@ def hs256_with_public_key(claims):
 
 def alg_none(claims):
     kid = limited_login.signing_keys()[0]["kid"]
-    return f"{b64({'alg': 'none', 'kid': kid})}.{b64(claims)}."
+    return f"{b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{b64(claims)}."
 
 
 @functools.cache
@@ -339,11 +373,43 @@ class TestIdTokenRefusals:
                 id="bad-sub",
             ),
             pytest.param(lambda n: "not.a.jwt", id="garbage"),
+            pytest.param(lambda n: signed_by_facebook(claims_for("ada", n, jti=None)), id="no-jti"),
+            pytest.param(
+                lambda n: limited_login.id_token(PEOPLE["ada"], n, jti=""), id="empty-jti"
+            ),
+            pytest.param(
+                lambda n: limited_login.id_token(PEOPLE["ada"], n, jti=12345), id="jti-not-a-string"
+            ),
+            pytest.param(
+                lambda n: signed_by_facebook(claims_for("ada", n), typ=None), id="typ-absent"
+            ),
+            # An OAuth access token in JWT form (RFC 9068) is not an ID token.
+            pytest.param(
+                lambda n: signed_by_facebook(claims_for("ada", n), typ="at+jwt"), id="typ-at+jwt"
+            ),
+            pytest.param(
+                lambda n: limited_login.id_token(PEOPLE["ada"], n, iat=older_than_a_nonce()),
+                id="older-than-a-nonce",
+            ),
         ],
     )
     def test_forgery(self, client, fakebook, nonce, forge):
         refused(client, {"id_token": forge(nonce), "nonce": nonce}, 401, "invalid_token")
         self.assert_nonce_kept(nonce)
+
+    def test_the_real_key_signs_what_the_forgeries_change(self, client, fakebook, nonce):
+        """signed_by_facebook and claims_for, unchanged, make a token the site accepts: the
+        forgeries above are refused for what they change, not for how they are made."""
+        claims = claims_for("katherine", nonce, email=PEOPLE["katherine"].email)
+        answer = app_login(client, {"id_token": signed_by_facebook(claims), "nonce": nonce})
+        assert answer.status_code == 200, answer.content
+
+    def test_a_token_as_old_as_its_nonce_is_accepted(self, client, fakebook, nonce):
+        """The age limit is the nonce's lifetime: a token issued when the nonce was is fine."""
+        issued = int(time.time()) - setting("FACEBOOK_APP_NONCE_MAX_AGE")
+        token = limited_login.id_token(PEOPLE["katherine"], nonce, iat=issued)
+        answer = app_login(client, {"id_token": token, "nonce": nonce})
+        assert answer.status_code == 200, answer.content
 
     def test_nonce_missing(self, client, fakebook, nonce):
         token = fakebook.id_token("ada", nonce)
@@ -510,6 +576,9 @@ class TestLoginCsrf:
         assert data["session"] == "cookie"
         assert "session_token" not in data
         assert browser.cookies["sessionid"].value
+        # The login rotated the CSRF token, and the answer sets the new cookie.
+        assert sorted(answer.cookies) == ["csrftoken", "sessionid"]
+        assert answer.cookies["csrftoken"].value != csrf
         # Later unsafe requests carry the new CSRF token.
         logout = browser.post(reverse("facebook:app_logout"), headers={"X-CSRFToken": csrf})
         assert logout.status_code == 403
@@ -572,6 +641,7 @@ class TestSessionToken:
             headers={HEADER: token},
         )
         assert answer.status_code == 302
+        assert set_cookies(answer) == []  # no session cookie, no messages cookie
         assert answer[HEADER] != token  # rotated
         assert is_logged_in(answer[HEADER], user)
         assert not is_logged_in(token)
@@ -606,6 +676,64 @@ class TestSessionToken:
     def test_made_up_token_is_a_new_anonymous_session(self):
         for token in ("x" * 32, "not a key!", "a" * 5000):
             assert not is_logged_in(token)
+
+
+def set_cookies(answer):
+    """The names of the cookies an answer sets (its Set-Cookie headers)."""
+    return sorted(answer.cookies)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+class TestNativeAppsGetNoCookie:
+    """A client sending X-Session-Token gets no Set-Cookie at all, on any answer of its flow:
+    not the session's, and not the CSRF token's, which auth.login rotates."""
+
+    def test_nonce_register_complete_and_logout(self, client, fakebook, kind):
+        User.objects.create_user("katherine.johnson", "kj@example.org", "pw-12345-long")
+        nonce = native(client, reverse("facebook:app_nonce"))
+        assert nonce.status_code == 200
+        assert set_cookies(nonce) == []
+        if kind == "access_token":
+            body = {"access_token": fakebook.access_token("katherine")}
+        else:
+            body = {"id_token": fakebook.id_token("katherine", nonce.json()["nonce"])}
+            body["nonce"] = nonce.json()["nonce"]
+        incomplete = app_login(client, body)
+        assert incomplete.status_code == 422
+        assert set_cookies(incomplete) == []
+        data = incomplete.json()
+        complete = native(
+            client,
+            data["complete_url"],
+            {**data["data"], "username": "katherine"},
+            token=data["session_token"],
+        )
+        assert complete.status_code == 200, complete.content
+        assert complete.json()["authenticated"] is True
+        assert set_cookies(complete) == []
+        token = complete.json()["session_token"]
+        page = client.get(PROFILE, headers={HEADER: token})  # a page with {% csrf_token %}
+        assert page.status_code == 200
+        assert set_cookies(page) == []
+        logout = native(client, reverse("facebook:app_logout"), token=token)
+        assert logout.status_code == 200
+        assert set_cookies(logout) == []
+        assert not client.cookies
+
+    def test_login_of_a_known_person(self, client, fakebook, kind):
+        app_login(Client(), login_body(kind, fakebook, client))
+        answer = app_login(client, login_body(kind, fakebook, client))
+        assert answer.json()["action"] == "login"
+        assert set_cookies(answer) == []
+        assert not client.cookies
+
+    def test_refusal(self, client, fakebook, kind):
+        body = {"access_token": "EAAmadeup"}
+        if kind == "id_token":
+            body = {"id_token": "not.a.jwt", "nonce": new_nonce(client)}
+        answer = app_login(client, body)
+        assert answer.status_code == 401
+        assert set_cookies(answer) == []
 
 
 class TestThrottling:

@@ -46,6 +46,23 @@ class TestStart:
         assert query["scope"] == ["email,public_profile"]
         assert len(query["state"][0]) >= 40
 
+    def test_the_dialog_reports_granted_and_declined_permissions(self, client):
+        query = parse_qs(urlsplit(client.get(reverse("facebook:login"))["Location"]).query)
+        assert query["return_scopes"] == ["true"]
+        assert "auth_type" not in query
+
+    def test_sharing_a_declined_email_asks_for_it_alone_again(self, client):
+        response = client.post(reverse("facebook:login"), {"rerequest": "email", "next": "/a/"})
+        query = parse_qs(urlsplit(response["Location"]).query)
+        assert (query["auth_type"], query["scope"]) == (["rerequest"], ["email"])
+
+    @pytest.mark.parametrize("asked", ["user_friends", "email,user_friends", "", "EMAIL"])
+    def test_no_other_permission_is_asked_again(self, client, asked):
+        response = client.post(reverse("facebook:login"), {"rerequest": asked})
+        query = parse_qs(urlsplit(response["Location"]).query)
+        assert "auth_type" not in query
+        assert query["scope"] == ["email,public_profile"]
+
     def test_a_stand_in_path_follows_the_host_and_port_of_the_request(self, client, settings):
         settings.FACEBOOK_WWW_URL = "/fakebook/www"
         response = client.get(reverse("facebook:login"), HTTP_HOST="127.0.0.1:8123")

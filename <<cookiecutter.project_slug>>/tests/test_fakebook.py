@@ -232,6 +232,22 @@ def test_return_scopes_reports_granted_and_denied(client):
     assert query["denied_scopes"] == ["email"]
 
 
+def test_a_declined_permission_can_be_shared_only_when_asked_again(client):
+    assert f'name="share_all" value="{ALAN.id}"' not in client.get(dialog_url()).content.decode()
+    page = client.get(dialog_url(auth_type="rerequest", scope="email")).content.decode()
+    assert f'name="share_all" value="{ALAN.id}"' in page
+    response = client.post(
+        dialog_url(auth_type="rerequest", scope="email", return_scopes="true"),
+        {"share_all": ALAN.id},
+    )
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["granted_scopes"] == ["email,public_profile"]
+    assert "denied_scopes" not in query or query["denied_scopes"] == [""]
+    # Without auth_type=rerequest, "sharing" grants nothing declined.
+    response = client.post(dialog_url(return_scopes="true"), {"share_all": ALAN.id})
+    assert parse_qs(urlsplit(response["Location"]).query)["denied_scopes"] == ["email"]
+
+
 def test_dialog_failure_form_injects_and_clears_faults(client):
     url = dialog_url()
     response = client.post(url, {"fault_endpoint": "me", "fault_kind": "500"})

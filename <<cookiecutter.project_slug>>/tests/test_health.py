@@ -62,7 +62,9 @@ def test_liveness_touches_nothing(lb, django_assert_num_queries, monkeypatch):
 
 
 def test_readiness_stays_up_when_the_cache_is_unreachable(lb, settings, caplog):
-    # A port where nothing listens: the connection is refused at once.
+    # A port where nothing listens: the connection is refused at once. The probe's deadline
+    # is generous, so that a loaded machine's slow thread start is not taken for a timeout.
+    settings.READINESS_TIMEOUT = 30
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

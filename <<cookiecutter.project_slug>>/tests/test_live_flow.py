@@ -122,6 +122,40 @@ class TestIncompleteProfiles:
         assert user.facebook_account.name == person
 
 
+class TestDeclinedEmail:
+    """A person who declined the email permission is offered to share it after all
+    (auth_type=rerequest), beside the form; the redirect parameters hold as for any login."""
+
+    def test_a_declined_email_asked_again_and_shared_makes_the_account(self, site):
+        browser = Browser()
+        assert login_with_facebook(site, browser, ALAN, register_next="/privacy/") == (
+            "/facebook/register/"
+        )
+        browser.click("Share my email with Facebook")
+        assert "auth_type=rerequest" in browser.response.url
+        browser.click(f"Continue as {ALAN}, sharing email")
+        assert path_of(browser.response.url) == "/privacy/"
+        user = User.objects.get()
+        assert (user.email, user.facebook_account.name) == ("alan@example.com", ALAN)
+        browser.get(f"{site}/facebook/register/")
+        assert "expired" in browser.response.text  # the sign-up that waited is over
+
+    def test_an_email_declined_again_leaves_the_form(self, site):
+        browser = Browser()
+        login_with_facebook(site, browser, ALAN)
+        browser.click("Share my email with Facebook")
+        browser.click(f"Continue as {ALAN}")
+        assert path_of(browser.response.url) == "/facebook/register/"
+        assert 'name="email"' in browser.response.text
+        assert not User.objects.exists()
+
+    def test_a_profile_without_email_is_not_offered_to_share_one(self, site):
+        browser = Browser()
+        assert login_with_facebook(site, browser, GRACE) == "/facebook/register/"
+        assert 'name="email"' in browser.response.text
+        assert "Share my email" not in browser.response.text
+
+
 COMMON_FAULTS = ["timeout", "connection", "500", "503", "rate_limit", "bad_json", "not_json"]
 FAULTS = [
     # A timeout waits out the site's read timeout: seconds, where the others take milliseconds.

@@ -25,7 +25,6 @@ import logging
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile

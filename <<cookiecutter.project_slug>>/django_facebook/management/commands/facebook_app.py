@@ -1,12 +1,15 @@
 """`manage.py facebook_app [--site-url URL]`: what to register in the Facebook app dashboard,
-and a check of the configured app id and secret against the Graph API."""
+where the pinned Graph API version stands (django_facebook/graph_versions.py, no call to
+Facebook), and a check of the configured app id and secret against the Graph API."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
 
+from django_facebook import graph_versions
 from django_facebook.conf import facebook_url, setting
 from django_facebook.exceptions import FacebookError, FacebookUnreachable
 from django_facebook.graph import GraphClient
@@ -44,6 +47,7 @@ class Command(BaseCommand):
                 continue
             url = setting("FACEBOOK_REDIRECT_URI") if name == "facebook:callback" else ""
             self.stdout.write(f"  {label:<27} {url or site_url + path}")
+        self.write_version_status(date.today())
         if no_check:
             return
         graph_url = facebook_url("FACEBOOK_GRAPH_URL", f"{site_url}/")
@@ -66,6 +70,18 @@ class Command(BaseCommand):
                 f"  OK: Facebook knows the app {app.get('name')!r} ({app.get('id')})."
             )
         )
+
+    def write_version_status(self, today: date) -> None:
+        """The pinned Graph API version's status on `today`, from the table alone; styled as
+        the system check would report it (W002 while it is ending, E012 once it has ended)."""
+        version = str(setting("FACEBOOK_API_VERSION"))
+        line = f"Graph API version {graph_versions.describe(version, today)}"
+        state = graph_versions.status(version, today).state
+        if state == "ended":
+            line = self.style.ERROR(f"{line} Move to a newer version (docs/facebook-app.md).")
+        elif state == "ending":
+            line = self.style.WARNING(f"{line} Move to a newer version (docs/facebook-app.md).")
+        self.stdout.write(line)
 
 
 def _origin(url: str | None) -> str:
