@@ -43,6 +43,23 @@ def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
     """
     if not isinstance(id_token, str) or len(id_token) > MAX_ID_TOKEN_LENGTH:
         raise AppTokenError("id_token is not a JWT")
+    header = _checked_header(id_token)
+    try:
+        key = jwks.signing_key(header["kid"])
+    except jwks.UnknownKeyError:
+        raise AppTokenError("id_token signed with an unknown key") from None
+    claims = _checked_claims(id_token, key.key)
+    profile = profile_from_claims(claims)
+    claimed = claims["nonce"]
+    if not isinstance(claimed, str) or not isinstance(nonce, str):
+        raise InvalidNonceError("nonce missing")
+    if not constant_time_compare(claimed, nonce) or not nonces.consume(nonce):
+        raise InvalidNonceError("nonce unknown, expired or used")
+    return profile
+
+
+def _checked_header(id_token: str) -> dict[str, Any]:
+    """The JOSE header of a JWT signed RS256 with a key id, `typ` JWT; AppTokenError else."""
     if not JWT_RE.match(id_token):
         raise AppTokenError("id_token is not a JWT")
     try:
@@ -58,14 +75,16 @@ def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
     # alg and kid: a header changed on a genuine token fails the signature anyway.
     if header.get("typ") != "JWT":
         raise AppTokenError("id_token typ is not JWT")
-    try:
-        key = jwks.signing_key(header["kid"])
-    except jwks.UnknownKeyError:
-        raise AppTokenError("id_token signed with an unknown key") from None
+    return header
+
+
+def _checked_claims(id_token: str, key: Any) -> dict[str, Any]:
+    """The claims, once signed by `key`, for this app, from Facebook, fresh, with a `jti`;
+    AppTokenError else."""
     try:
         claims = jwt.decode(
             id_token,
-            key.key,
+            key,
             algorithms=["RS256"],
             audience=str(setting("FACEBOOK_APP_ID")),
             issuer=setting("FACEBOOK_ID_TOKEN_ISSUER"),
@@ -82,13 +101,7 @@ def verify_id_token(id_token: object, nonce: object) -> FacebookProfile:
     max_age = setting("FACEBOOK_APP_NONCE_MAX_AGE") + setting("FACEBOOK_ID_TOKEN_LEEWAY")
     if int(claims["iat"]) < time.time() - max_age:
         raise AppTokenError("id_token older than a nonce lives")
-    profile = profile_from_claims(claims)
-    claimed = claims["nonce"]
-    if not isinstance(claimed, str) or not isinstance(nonce, str):
-        raise InvalidNonceError("nonce missing")
-    if not constant_time_compare(claimed, nonce) or not nonces.consume(nonce):
-        raise InvalidNonceError("nonce unknown, expired or used")
-    return profile
+    return claims
 
 
 def profile_from_claims(claims: Mapping[str, Any]) -> FacebookProfile:
