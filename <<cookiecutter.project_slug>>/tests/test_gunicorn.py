@@ -57,6 +57,10 @@ def gunicorn():
             f"--workers={WORKERS}",
             f"--bind=127.0.0.1:{port}",
             "--timeout=30",
+            # The site loaded once, before the workers fork: they are all ready as soon as the
+            # first answers. Else, on a loaded machine, a callback's Graph call to the
+            # stand-in on this same server can wait out its timeout for a worker still booting.
+            "--preload",
         ],
         cwd=BASE_DIR,
         env=env,

@@ -192,7 +192,8 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default=ADMIN_EMAIL)
-ADMINS: list[Any] = [(ADMIN_NAME, ADMIN_EMAIL)]
+ADMINS: list[Any]  # (name, address) pairs on Django 5.2, addresses on Django 6
+ADMINS = [(ADMIN_NAME, ADMIN_EMAIL)]
 if django.VERSION >= (6, 0):
     # Django 6 takes plain addresses and deprecates the (name, address) pairs 5.2 needs.
     ADMINS = [address for _, address in ADMINS]
