@@ -47,6 +47,9 @@ def gunicorn():
         ),
         FACEBOOK_WWW_URL=f"{url}/fakebook/www",
         FACEBOOK_GRAPH_URL=f"{url}/fakebook/graph",
+        # What is tested is which worker answers, not a timeout: the Graph calls this server
+        # makes to the stand-in it also serves get the read timeout production has.
+        FACEBOOK_GRAPH_READ_TIMEOUT="10",
     )
     process = subprocess.Popen(  # noqa: S603 - our own interpreter running gunicorn
         [
