@@ -30,10 +30,10 @@ REGISTRATION_BACKENDS = tuple(
 # would shadow it.
 # fmt: off
 SITE_MODULES = {
-    "accounts", "config", "cryptography", "django", "django_facebook", "django_registration",
-    "easy_thumbnails", "environ", "fakebook", "guardian", "gunicorn", "manage", "playwright",
-    "psycopg", "pytest", "redis", "requests", "responses", "site", "tests", "urllib3",
-    "userena", "whitenoise", "hypothesis",
+    "accounts", "allauth", "config", "cryptography", "django", "django_facebook",
+    "django_registration", "easy_thumbnails", "environ", "fakebook", "fido2", "guardian",
+    "gunicorn", "manage", "playwright", "psycopg", "pytest", "qrcode", "redis", "requests",
+    "responses", "site", "tests", "urllib3", "userena", "whitenoise", "hypothesis",
 }
 # fmt: on
 
@@ -44,6 +44,12 @@ APP_ID_RE = re.compile(r"^[0-9]{5,20}$")
 # Graph API versions are vN.0; the site's system check holds the same rule
 # (django_facebook/checks.py; test_hooks.py keeps the two equal).
 VERSION_RE = re.compile(r"^v[1-9][0-9]?\.0$")
+# The languages the site has catalogs for (its settings' SITE_LANGUAGES, Django's codes;
+# test_hooks.py keeps the two equal): the default language must be one of them.
+SITE_LANGUAGES = (
+    *("en", "ar", "de", "es", "fr", "it", "pt-br", "nl", "pl"),
+    *("tr", "ru", "uk", "ja", "ko", "zh-hans", "hi", "id"),
+)
 TEXT_LIMITS = {"project_name": 60, "description": 200, "author_name": 60}
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -90,6 +96,11 @@ def problems(answers):
         yield "facebook_app_id: must be empty or the App ID's 5 to 20 digits"
     if not VERSION_RE.match(answers["facebook_api_version"]):
         yield f"facebook_api_version: {answers['facebook_api_version']!r} must look like v26.0"
+    if answers["default_language"] not in SITE_LANGUAGES:
+        yield (
+            f"default_language: {answers['default_language']!r} is not one of the site's "
+            f"languages: {', '.join(SITE_LANGUAGES)}"
+        )
 
 
 def check_answers(answers):

@@ -6,6 +6,7 @@ but Python 3.11+ to install, run, test and lint itself.
     python3 tasks.py test [pytest args]   # install, then pytest without the slow tests
     python3 tasks.py test-all [pytest args]  # install, then every test (as CI runs them)
     python3 tasks.py lint                 # install, then ruff, djlint and mypy
+    python3 tasks.py messages             # update locale/'s catalogs from the code (GNU gettext)
     python3 tasks.py format               # install, then ruff check --fix and ruff format
     python3 tasks.py coverage [pytest args]  # install, then every test, with a coverage report
     python3 tasks.py test-next-django [pytest args]  # every test on Django NEXT_DJANGO
@@ -47,6 +48,12 @@ LOCK_OPTIONS = [
     "--no-annotate",
     "--quiet",
     "--custom-compile-command=python3 tasks.py lock",
+]
+# makemessages as the catalogs are kept (docs/languages.md): no file names or line numbers
+# (a moved line changes no catalog), no obsolete entries, the site's code only.
+MAKEMESSAGES_OPTIONS = [
+    *("--no-location", "--no-obsolete", "--no-wrap"),
+    *("--ignore", ".venv", "--ignore", "tests", "--ignore", "staticfiles", "--ignore", "build"),
 ]
 
 
@@ -149,6 +156,12 @@ def install():
     return code
 
 
+def compile_catalogs():
+    """The translations' .mo files from locale/'s .po files, with Babel in .venv: no GNU
+    gettext needed (config/catalogs.py). Cheap, so every install does it."""
+    return run(PYTHON, "-m", "config.catalogs")
+
+
 def django_env(settings):
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = settings
@@ -156,7 +169,20 @@ def django_env(settings):
 
 
 def cmd_install(args):
-    return install()
+    return install() or compile_catalogs()
+
+
+def cmd_messages(args):
+    """Update every catalog in locale/ from the code (Django's makemessages, which needs GNU
+    gettext), then compile them: after a string is added or changed (docs/languages.md)."""
+    code = install()
+    if code:
+        return code
+    languages = [path.name for path in sorted((ROOT / "locale").iterdir()) if path.is_dir()]
+    command = [PYTHON, "manage.py", "makemessages", *MAKEMESSAGES_OPTIONS]
+    for language in languages:
+        command += ["-l", language]
+    return run(*command, *args, env=django_env("config.settings.local")) or compile_catalogs()
 
 
 def run_env(port):
@@ -175,7 +201,7 @@ def cmd_run(args):
     parser = argparse.ArgumentParser(prog="tasks.py run")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (8000)")
     options = parser.parse_args(args)
-    code = install()
+    code = install() or compile_catalogs()
     if code:
         return code
     # The development server is for this machine only: local settings and the loopback address.
@@ -188,7 +214,7 @@ def cmd_run(args):
 
 def cmd_test_all(args):
     """Every test, the slow ones too: what CI runs."""
-    code = install()
+    code = install() or compile_catalogs()
     if code:
         return code
     # pytest-django prefers DJANGO_SETTINGS_MODULE from the environment over pyproject.toml;
@@ -319,6 +345,7 @@ COMMANDS = {
     "coverage": cmd_coverage,
     "test-next-django": cmd_test_next_django,
     "lock": cmd_lock,
+    "messages": cmd_messages,
     "template-check": cmd_template_check,
 }
 

@@ -49,6 +49,19 @@ OPTION_FILES = {
         "tests/test_userena.py",
         "tests/test_shared_storage.py",
     ],
+    "allauth": [
+        "django_facebook/registration_backends/allauth.py",
+        "django_facebook/allauth_urls.py",
+        f"{SLUG}/accounts/backends_allauth.py",
+        f"{SLUG}/accounts/adapter.py",
+        f"{SLUG}/accounts/apps_allauth.py",
+        f"{SLUG}/accounts/urls_allauth.py",
+        f"{SLUG}/accounts/allauth_cache.py",
+        f"{SLUG}/templates/allauth",
+        f"{SLUG}/templates/account",
+        "docs/allauth.md",
+        "tests/test_allauth.py",
+    ],
 }
 
 # Files some registration systems share, but not every one: {path: the systems that use it}.
@@ -56,6 +69,13 @@ OPTION_FILES = {
 SHARED_OPTION_FILES = {
     # django_registration/registration_closed.html extends it.
     f"{SLUG}/templates/registration/registration_closed.html": ("builtin", "django-registration"),
+    # allauth's own rate limits guard its password side.
+    f"{SLUG}/password_limits.py": ("builtin", "django-registration", "userena"),
+    "tests/test_password_limits.py": ("builtin", "django-registration", "userena"),
+    "docs/password-limits.md": ("builtin", "django-registration", "userena"),
+    # allauth's own password pages take the place of the site's.
+    f"{SLUG}/accounts/password_page.py": ("builtin", "django-registration", "userena"),
+    f"{SLUG}/templates/accounts/password.html": ("builtin", "django-registration", "userena"),
 }
 
 # Files of the other generation-time choices: {prompt: {answer: paths}}; a site keeps only
@@ -75,6 +95,11 @@ OPTION_REPLACEMENTS = {
     },
     "userena": {
         f"{SLUG}/accounts/backends_userena.py": f"{SLUG}/accounts/backends.py",
+    },
+    "allauth": {
+        f"{SLUG}/accounts/backends_allauth.py": f"{SLUG}/accounts/backends.py",
+        f"{SLUG}/accounts/apps_allauth.py": f"{SLUG}/accounts/apps.py",
+        f"{SLUG}/accounts/urls_allauth.py": f"{SLUG}/accounts/urls.py",
     },
 }
 

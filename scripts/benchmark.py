@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SITE_SCRIPT = Path(__file__).resolve().parent / "benchmark_site.py"
 
 
-BACKENDS = ("builtin", "django-registration", "userena")
+# The registration systems: cookiecutter.json's choices.
+BACKENDS = tuple(json.loads((ROOT / "cookiecutter.json").read_text())["registration_backend"])
 
 
 def bake(output_dir, backend="builtin"):

@@ -139,16 +139,20 @@ def left_out_by_the_quick_plan(item):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The baked sites' quick checks first: they install the sites, which starts the sites'
-    own suites in the background (test_baked_sites.py); the tests that wait for those suites
-    last, so that every other test runs meanwhile. The quick plan leaves out what it says."""
+    """The scale-out test first, alone (site_suites.FIRST_TESTS); then the baked sites' quick
+    checks: they install the sites, which starts the sites' own suites in the background
+    (test_baked_sites.py); the tests that wait for those suites last, so that every other
+    test runs meanwhile. The quick plan leaves out what it says."""
     if site_suites.quick_plan():
         left_out = [item for item in items if left_out_by_the_quick_plan(item)]
         config.hook.pytest_deselected(items=left_out)
         items[:] = [item for item in items if not left_out_by_the_quick_plan(item)]
 
     def rank(item):
-        if getattr(item, "originalname", None) in site_suites.LAST_TESTS:
+        name = getattr(item, "originalname", None)
+        if name in site_suites.FIRST_TESTS:
+            return -1
+        if name in site_suites.LAST_TESTS:
             return 2
         return 0 if item.module.__name__ == "test_baked_sites" else 1
 

@@ -34,6 +34,8 @@ BAD_ANSWERS = [
     ("author_name", "Back\\slash"),
     ("author_name", "x" * 61),
     ("description", "two\nlines"),
+    ("default_language", "xx"),
+    ("default_language", "pt_BR"),
 ]
 
 # Cookiecutter's own markers in this template (see _jinja2_env_vars in cookiecutter.json):
@@ -267,19 +269,17 @@ def test_the_command_line_refuses_an_unknown_backend_with_its_own_error(
 ):
     """cookiecutter checks a choice given on the command line itself, before our check runs,
     and reports it with its own traceback (the README says so)."""
-    result = cookiecutter_command(cookiecutter_config, tmp_path, "registration_backend=allauth")
+    result = cookiecutter_command(cookiecutter_config, tmp_path, "registration_backend=social")
 
     assert result.returncode != 0
-    assert "ValueError: allauth provided for choice variable registration_backend" in (
-        result.stderr
-    )
+    assert "ValueError: social provided for choice variable registration_backend" in (result.stderr)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_backend_is_refused_and_nothing_written(bake, tmp_path):
     # Cookiecutter itself refuses a value outside the choice list, before any hook runs.
     with pytest.raises(ValueError, match="registration_backend"):
-        bake(tmp_path, registration_backend="allauth")
+        bake(tmp_path, registration_backend="social")
 
     assert list(tmp_path.iterdir()) == []
 
@@ -371,6 +371,21 @@ def test_the_prompt_and_the_site_check_hold_one_api_version_rule():
     spec.loader.exec_module(extensions)
     assert extensions.VERSION_RE.pattern == pattern
     assert extensions.REGISTRATION_BACKENDS == BACKENDS
+
+
+def test_the_prompt_and_the_site_offer_the_same_languages():
+    """local_extensions.py accepts as default_language exactly the languages the site's
+    settings have catalogs for (SITE_LANGUAGES in config/settings/base.py)."""
+    extensions = importlib.util.spec_from_file_location(
+        "local_extensions", TEMPLATE_DIR / "local_extensions.py"
+    )
+    module = importlib.util.module_from_spec(extensions)
+    extensions.loader.exec_module(module)
+    settings = (
+        TEMPLATE_DIR / "<<cookiecutter.project_slug>>" / "config/settings/base.py"
+    ).read_text()
+    block = settings.split("SITE_LANGUAGES = {", 1)[1].split("}", 1)[0]
+    assert tuple(re.findall(r'^\s*"([a-z-]+)":', block, re.M)) == module.SITE_LANGUAGES
 
 
 def test_changelog_names_the_template_version():

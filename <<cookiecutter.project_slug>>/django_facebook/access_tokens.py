@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from .conf import setting
 from .exceptions import AppTokenError, GraphPermissionError, TokenSubstitutionError
 from .graph import MAX_TOKEN_LENGTH, AccessToken, GraphClient
-from .profile import FacebookProfile
+from .profile import FacebookProfile, requested_fields
 
 # Printable ASCII without spaces: what goes into an Authorization header intact.
 TOKEN_RE = re.compile(rf"^[\x21-\x7e]{{1,{MAX_TOKEN_LENGTH}}}$")
@@ -44,9 +44,7 @@ def verify_access_token(
     granted = set(scopes) if isinstance(scopes, list) else set()
     if not set(setting("FACEBOOK_APP_REQUIRED_SCOPES")) <= granted:
         raise GraphPermissionError("access_token lacks a required permission")
-    profile = FacebookProfile.from_graph(
-        client.me(access_token, setting("FACEBOOK_PROFILE_FIELDS"))
-    )
+    profile = FacebookProfile.from_graph(client.me(access_token, requested_fields()))
     if str(info.get("user_id")) != profile.id:
         raise TokenSubstitutionError("debug_token and /me name different people")
     return profile, AccessToken(access_token, _expires_at(info.get("expires_at")))

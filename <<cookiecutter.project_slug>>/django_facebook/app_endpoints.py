@@ -34,6 +34,7 @@ from .exceptions import (
     OAuthError,
     RateLimitError,
     RegistrationClosedError,
+    SecondFactorRequiredError,
     TokenSubstitutionError,
     TransientError,
 )
@@ -61,6 +62,7 @@ REFUSALS = (
     (EmailInUseError, 409, "email_in_use"),
     (RegistrationClosedError, 403, "registration_closed"),
     (InactiveUserError, 403, "inactive_user"),
+    (SecondFactorRequiredError, 403, "second_factor_required"),
     (ConnectError, 403, "connect_refused"),
 )
 

@@ -32,6 +32,7 @@ from django.views.decorators.debug import sensitive_variables
 from . import flows, nonces, pending, throttle
 from .access_tokens import verify_access_token
 from .app_endpoints import Refusal, app_endpoint, json_body, refused, throttled
+from .connect import APP_LOGIN
 from .exceptions import (
     FacebookError,
     IncompleteProfileError,
@@ -41,6 +42,7 @@ from .id_tokens import verify_id_token
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
 from .session_tokens import HEADER, mark_app_login, uses_session_token
+from .user_graph import token_to_keep
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +106,9 @@ def _verified_profile(body: Mapping[str, Any]) -> tuple[FacebookProfile, AccessT
             400, "invalid_request", _("Send either access_token, or id_token with its nonce.")
         )
     if "access_token" in body:
-        return verify_access_token(GraphClient(), body["access_token"])
+        client = GraphClient()
+        profile, token = verify_access_token(client, body["access_token"])
+        return profile, token_to_keep(client, token)
     if "nonce" not in body:
         raise Refusal(400, "invalid_request", _("An id_token needs the nonce it was made with."))
     # Limited Login gives no Graph token: the account keeps none.
@@ -119,6 +123,7 @@ def _connect(
     data: Mapping[str, Any] | None = None,
 ) -> JsonResponse:
     """The flow's outcome (flows.py) as the app's JSON answer."""
+    setattr(request, APP_LOGIN, True)
     outcome = flows.connect(request, get_registration_backend(), profile, token, data=data)
     if isinstance(outcome, flows.Incomplete):
         return _incomplete(request, outcome.form)

@@ -43,6 +43,19 @@ SETTINGS: dict[str, Setting] = {
         ["email", "public_profile"],
         "The permissions the login dialog asks for, a list of names.",
     ),
+    "FACEBOOK_STORE_ACCESS_TOKEN": Setting(
+        False,
+        "`True` keeps each person's access token, encrypted, after they log in with Facebook, so "
+        "that `graph_for(user)` and `@facebook_required` views can call the Graph API for them "
+        "later ([connect-flow.md](connect-flow.md#permissions-asked-when-needed)); `False`: a "
+        "login-only site keeps no token at all.",
+    ),
+    "FACEBOOK_EXTEND_ACCESS_TOKEN": Setting(
+        False,
+        "With `FACEBOOK_STORE_ACCESS_TOKEN`: `True` trades the login's short-lived token for a "
+        "long-lived one (about 60 days) at each login, one more Graph round trip; if Facebook "
+        "refuses, the short-lived token is kept.",
+    ),
     "FACEBOOK_WWW_URL": Setting(
         "https://www.facebook.com",
         "Where Facebook's login dialog is: `{FACEBOOK_WWW_URL}/{FACEBOOK_API_VERSION}/dialog/"

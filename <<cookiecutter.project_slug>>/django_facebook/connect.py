@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from . import signals
 from .actions import CONNECT_ACTIONS  # Django Facebook's documented place for it
+from .conf import setting
 from .exceptions import (
     AlreadyConnectedError,
     EmailInUseError,
@@ -35,16 +36,20 @@ from .graph import AccessToken
 from .models import FacebookAccount
 from .profile import FacebookProfile
 from .registration_backends import get_registration_backend
+from .registration_backends.base import LOGIN_BACKEND  # noqa: F401 (the sign-up views import it here)
 from .types import User
 
 if TYPE_CHECKING:
     from .registration_backends.base import NooptRegistrationBackend
 
-# Users are logged in through Django's ModelBackend (checked by django_facebook.E006): the
-# session then revalidates them as for any password login.
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Set (True) on the request once register_user() has committed a new account.
 ACCOUNT_COMMITTED = "facebook_account_committed"
+# Set on the request when the registration backend's login() answered with a step still to
+# pass (allauth's second factor, an address to verify): its response, which the view returns
+# through the backend's through_login_step().
+LOGIN_STEP = "facebook_login_step"
+# Set (True) on the request by the app endpoints, which cannot show a person such a step.
+APP_LOGIN = "facebook_app_login"
 
 
 def connect_user(
@@ -61,22 +66,35 @@ def connect_user(
         return CONNECT_ACTIONS.CONNECT, request.user
     account = _account_for(profile)
     if account is not None:
-        return CONNECT_ACTIONS.LOGIN, login_account(request, account, profile, token)
+        return CONNECT_ACTIONS.LOGIN, login_account(request, account, profile, token, backend)
     return register_user(request, backend, profile, token)
 
 
 def login_account(
-    request: HttpRequest, account: FacebookAccount, profile: FacebookProfile, token: AccessToken
+    request: HttpRequest,
+    account: FacebookAccount,
+    profile: FacebookProfile,
+    token: AccessToken,
+    backend: "NooptRegistrationBackend | None" = None,
 ) -> User:
     """Refresh the account's copy of the profile and token, and log its user in."""
     user = account.user
     if not user.is_active:
         raise InactiveUserError
+    # First: a login the registration backend refuses (an app login allauth would ask for a
+    # second factor) changes nothing.
+    log_in(request, backend or get_registration_backend(), user)
     FacebookAccount.objects.filter(pk=account.pk).update(
         **account_values(profile, token), updated_at=timezone.now()
     )
-    auth.login(request, user, backend=LOGIN_BACKEND)
     return user
+
+
+def log_in(request: HttpRequest, backend: "NooptRegistrationBackend", user: User) -> None:
+    """The registration backend's login; a step it answers with is kept for the view."""
+    step = backend.login(request, user)
+    if step is not None:
+        setattr(request, LOGIN_STEP, step)
 
 
 def connect_account(
@@ -126,7 +144,7 @@ def register_user(
         existing = _account_for(profile)
         if existing is None:
             raise
-        return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token)
+        return CONNECT_ACTIONS.LOGIN, login_account(request, existing, profile, token, backend)
     # From here on the account exists: an error page must say so, never that registering
     # failed (the site's error pages read this).
     setattr(request, ACCOUNT_COMMITTED, True)
@@ -134,7 +152,7 @@ def register_user(
         sender=type(user), user=user, request=request, facebook_account=account, profile=profile
     )
     if user.is_active:
-        auth.login(request, user, backend=LOGIN_BACKEND)
+        log_in(request, backend, user)
     return CONNECT_ACTIONS.REGISTER, user
 
 
@@ -151,7 +169,7 @@ def _create_user(
         # The form checks that no account has the email yet; Facebook's email in use is no
         # field to correct but a refusal. Asked only when the email was refused, so that a
         # sign-up checks it once.
-        if _email_in_use(form, profile):
+        if _email_in_use(backend, form, profile):
             raise EmailInUseError
         raise IncompleteProfileError(form)
     try:
@@ -167,11 +185,12 @@ def _create_user(
     return user, account
 
 
-def _email_in_use(form: BaseForm, profile: FacebookProfile) -> bool:
-    user_model = auth.get_user_model()
-    if not profile.email or user_model.get_email_field_name() not in form.errors:
+def _email_in_use(
+    backend: "NooptRegistrationBackend", form: BaseForm, profile: FacebookProfile
+) -> bool:
+    if not profile.email or auth.get_user_model().get_email_field_name() not in form.errors:
         return False
-    return user_model._default_manager.filter(email__iexact=profile.email).exists()
+    return backend.user_with_email(profile.email) is not None
 
 
 def _account_for(profile: FacebookProfile) -> FacebookAccount | None:
@@ -179,15 +198,27 @@ def _account_for(profile: FacebookProfile) -> FacebookAccount | None:
 
 
 def account_values(profile: FacebookProfile, token: AccessToken) -> dict[str, Any]:
-    return {
+    """The account's columns after a login with `profile` and `token`.
+
+    The token is kept only with FACEBOOK_STORE_ACCESS_TOKEN (then a login without one,
+    Limited Login's, leaves the kept token as it is; without it, any kept before goes); the
+    permissions when /me said them.
+    """
+    values: dict[str, Any] = {
         "name": profile.name,
         "email": profile.email,
         "picture_url": profile.picture_url,
-        "access_token": token.token,
-        "token_expires_at": token.expires_at,
         # A new login is a new authorization, after a deauthorize callback too.
         "deauthorized_at": None,
     }
+    keep = setting("FACEBOOK_STORE_ACCESS_TOKEN")
+    if token.token or not keep:
+        values["access_token"] = token.token if keep else ""
+        values["token_expires_at"] = token.expires_at if keep else None
+    if profile.granted_scopes is not None:
+        values["scopes"] = list(profile.granted_scopes)
+        values["declined_scopes"] = list(profile.declined_scopes)
+    return values
 
 
 def registration_data(profile: FacebookProfile) -> dict[str, str]:

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import django_registration_views as views
-from .forms import LoginForm
+from .forms import LoginForm, PasswordResetForm
 
 # The reset email names the site (SITE_NAME), not the host the request came in on.
 SITE_NAME = getattr(settings, "SITE_NAME", None)
@@ -22,7 +22,9 @@ urlpatterns = [
     path("", include("django_registration.backends.activation.urls")),
     path(
         "password_reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context=EMAIL_CONTEXT),
+        auth_views.PasswordResetView.as_view(
+            extra_email_context=EMAIL_CONTEXT, form_class=PasswordResetForm
+        ),
         name="password_reset",
     ),
     path("", include("django.contrib.auth.urls")),

@@ -19,6 +19,7 @@ from django_registration.backends.activation import views as activation
 
 from .actions import CONNECT_ACTIONS
 from .connect import LOGIN_BACKEND
+from .languages import recipient_language
 from .registration_backends import get_registration_backend
 from .types import User
 
@@ -50,6 +51,11 @@ class RegistrationView(activation.RegistrationView):
         if user.is_active:
             auth.login(self.request, user, backend=LOGIN_BACKEND)
         return self.backend.post_connect(self.request, user, CONNECT_ACTIONS.REGISTER)
+
+    def send_activation_email(self, user: User) -> None:
+        """In the language of the new account (the one it signed up in)."""
+        with recipient_language(user):
+            super().send_activation_email(user)
 
     def form_invalid(self, form: BaseForm) -> HttpResponse:
         """A POST whose data did not pass answers 400 Bad Request, with the form's errors."""

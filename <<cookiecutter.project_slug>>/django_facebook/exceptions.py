@@ -114,6 +114,14 @@ def graph_error_class(
     return GraphError
 
 
+class NewTokenRequired(FacebookError):
+    """The person's Graph access is gone: no token kept, or Facebook said it expired or was
+    revoked (graph_for() has then erased it). A new Facebook login gets a new one;
+    @facebook_required views start it themselves."""
+
+    user_message = _("Please log in with Facebook again to continue.")
+
+
 class ConnectError(Exception):
     """Facebook said who the person is, but the login cannot go on; `user_message` says why."""
 
@@ -148,6 +156,16 @@ class InactiveUserError(ConnectError):
     """The linked user is not active (disabled, or not activated yet)."""
 
     user_message = _("This account is not active, so it cannot log in.")
+
+
+class SecondFactorRequiredError(ConnectError):
+    """The account asks for a second factor at every login, which an app login cannot ask
+    for: the person logs in on the website (allauth.mfa)."""
+
+    user_message = _(
+        "Your account asks for a code from your authenticator app when you log in. "
+        "Log in on our website to enter it."
+    )
 
 
 class IncompleteProfileError(ConnectError):

@@ -61,10 +61,12 @@ def connect(
     token: AccessToken,
     data: Mapping[str, Any] | None = None,
     declined: Collection[str] = (),
+    required: Collection[str] = (),
 ) -> Connected | Incomplete | Refused:
     """Log in, connect or register for `profile` (with `data`: complete its pending sign-up
     with the form's fields); the outcome. `declined`: the permissions the person declined in
-    the dialog, kept with a sign-up that waits for them."""
+    the dialog, and `required`: those of the @facebook_required view that started the login,
+    kept with a sign-up that waits."""
     try:
         if data is None:
             action, user = connect_user(request, profile, token, backend=backend)
@@ -72,7 +74,7 @@ def connect(
             action, user = register_user(request, backend, profile, token, data=data)
     except IncompleteProfileError as error:
         if data is None:
-            pending.save(request, profile, token, error.form, declined)
+            pending.save(request, profile, token, error.form, declined, required)
         return Incomplete(error.form)
     except ConnectError as error:
         logger.info("Facebook login refused: %s", type(error).__name__)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import AllowAllUsersModelBackend
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
@@ -20,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .languages import recipient_language
 from .types import User
 
 if TYPE_CHECKING:
@@ -198,3 +200,13 @@ class LoginForm(AuthenticationForm):
         waiting = get_registration_backend().awaits_activation(user)
         code = "awaits_activation" if waiting else "inactive"
         return ValidationError(self.error_messages[code], code=code)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, sending each reset email in the language of its recipient's account: the
+    request that asks for it may come from another person, or another browser."""
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        with recipient_language(context.get("user")):
+            super().send_mail(*args, **kwargs)

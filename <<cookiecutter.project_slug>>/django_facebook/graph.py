@@ -1,4 +1,5 @@
-"""The Graph API client: the two calls a login makes, and the error handling they share.
+"""The Graph API client: the calls a login makes (code exchange, long-lived token, /me,
+debug_token), `get()` for a view's own calls (user_graph.py), and the error handling they share.
 
 One pooled `requests.Session` per process (so a login reuses Facebook's TLS connection),
 connect/read timeouts on every request, urllib3 retries for idempotent requests on connection
@@ -128,24 +129,40 @@ class GraphClient:
             },
             exchanging_code=True,
         )
-        token = data.get("access_token")
-        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
-            raise MalformedResponse("token response without a usable access_token")
-        expires_in = data.get("expires_in")
-        expires_at = None
-        # expires_in is optional (Facebook's login flow docs); a bool is not a number of seconds.
-        if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0:
-            expires_at = timezone.now() + timedelta(seconds=expires_in)
-        return AccessToken(token, expires_at)
+        return _access_token(data)
+
+    @sensitive_variables()
+    def exchange_token(self, access_token: str) -> AccessToken:
+        """Trade a valid short-lived user token for a long-lived one (about 60 days;
+        Facebook's long-lived token docs). A POST, as the code exchange: the secret stays
+        out of the URL."""
+        data = self._request(
+            "POST",
+            "oauth/access_token",
+            data={
+                "grant_type": "fb_exchange_token",
+                "client_id": self.app_id,
+                "client_secret": self.app_secret,
+                "fb_exchange_token": access_token,
+            },
+        )
+        return _access_token(data)
 
     @sensitive_variables()
     def me(self, access_token: str, fields: Iterable[str]) -> dict[str, Any]:
         """The person's profile fields, read with their token and an appsecret_proof."""
+        return self.get("me", access_token, {"fields": ",".join(fields)})
+
+    @sensitive_variables()
+    def get(
+        self, path: str, access_token: str, params: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """GET a Graph path for the person whose token this is, with an appsecret_proof."""
         params = {
-            "fields": ",".join(fields),
+            **(params or {}),
             "appsecret_proof": appsecret_proof(access_token, self.app_secret),
         }
-        return self._request("GET", "me", params=params, token=access_token)
+        return self._request("GET", path.strip("/"), params=params, token=access_token)
 
     @sensitive_variables()
     def debug_token(self, input_token: str) -> dict[str, Any]:
@@ -263,6 +280,20 @@ class GraphClient:
         return cls(
             message, code=code, subcode=subcode, error_type=error_type, fbtrace_id=fbtrace_id
         )
+
+
+@sensitive_variables()
+def _access_token(data: Mapping[str, Any]) -> AccessToken:
+    """The AccessToken of an oauth/access_token answer; MalformedResponse without one."""
+    token = data.get("access_token")
+    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
+        raise MalformedResponse("token response without a usable access_token")
+    expires_in = data.get("expires_in")
+    expires_at = None
+    # expires_in is optional (Facebook's login flow docs); a bool is not a number of seconds.
+    if isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0:
+        expires_at = timezone.now() + timedelta(seconds=expires_in)
+    return AccessToken(token, expires_at)
 
 
 def _int_or_none(value: object) -> int | None:

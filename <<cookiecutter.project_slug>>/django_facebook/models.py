@@ -25,8 +25,13 @@ class FacebookAccount(models.Model):
     name = models.CharField(max_length=255, blank=True)
     email = models.EmailField(blank=True)
     picture_url = models.URLField(max_length=1000, blank=True)
+    # Kept only with FACEBOOK_STORE_ACCESS_TOKEN (user_graph.py), else always empty.
     access_token = EncryptedTextField(blank=True, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The permissions the person granted and declined, as of their last Facebook login (or
+    # the last permissions() call): @facebook_required asks for what is missing, no Graph call.
+    scopes = models.JSONField(default=list, blank=True, editable=False)
+    declined_scopes = models.JSONField(default=list, blank=True, editable=False)
     # Set when the person removes the app on Facebook; cleared by their next Facebook login.
     deauthorized_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,13 +1,15 @@
 """A Facebook sign-up waiting for the person to complete the registration form.
 
 When Facebook's data does not pass the registration form (no email shared, a username
-taken...), the profile and its token are kept in the session, the token encrypted, until the
-person submits the missing fields on "complete your account" (the web page or the app
-endpoint), for FACEBOOK_STATE_MAX_AGE seconds at most.
+taken...), the profile is kept in the session until the person submits the missing fields on
+"complete your account" (the web page or the app endpoint), for FACEBOOK_STATE_MAX_AGE
+seconds at most; its token too, encrypted, when the site keeps tokens
+(FACEBOOK_STORE_ACCESS_TOKEN).
 """
 
 import time
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from django.forms import BaseForm
@@ -30,16 +32,20 @@ def save(
     token: AccessToken,
     form: BaseForm,
     declined: Collection[str] = (),
+    required: Collection[str] = (),
 ) -> None:
-    """Keep the sign-up of `profile` whose data did not pass `form`, and the permissions
-    the person declined (the page offers to share them after all)."""
+    """Keep the sign-up of `profile` whose data did not pass `form`, the permissions the
+    person declined (the page offers to share them after all) and those the view that
+    started the login needs (views._finish)."""
     request.session[SESSION_KEY] = {
         "profile": profile.as_dict(),
-        "token": encrypt(token.token),
+        "token": encrypt(token.token) if setting("FACEBOOK_STORE_ACCESS_TOKEN") else "",
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
         "data": form.data,
         "next": getattr(request, redirects.FLOW_PARAMETERS, {}),
         "created": int(time.time()),
         "declined": list(declined),
+        "required": list(required),
     }
 
 
@@ -53,7 +59,10 @@ def pending_registration(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def token_of(pending: dict[str, Any]) -> AccessToken:
-    return AccessToken(decrypt(pending["token"]), None)
+    expires_at = pending.get("expires_at")
+    return AccessToken(
+        decrypt(pending["token"]), datetime.fromisoformat(expires_at) if expires_at else None
+    )
 
 
 def forget(request: HttpRequest) -> None:

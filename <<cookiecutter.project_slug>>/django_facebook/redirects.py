@@ -77,6 +77,11 @@ def set_next_parameters(request: HttpRequest, parameters: Mapping[str, str]) -> 
     setattr(request, FLOW_PARAMETERS, parameters)
 
 
+def without_next(parameters: Mapping[str, str]) -> dict[str, str]:
+    """`parameters` but `next`: for a way out that must not lead back where the flow began."""
+    return {key: value for key, value in parameters.items() if key != "next"}
+
+
 def next_url(request: HttpRequest, keys: Iterable[str], default: str | None = None) -> str:
     """The first safe value among `keys`, else `default`, else the default setting."""
     parameters = next_parameters(request)

@@ -37,11 +37,18 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
 
     ValueError is an answer (incr of a missing key), not a failure, and is passed on.
     """
+    answered, result = attempt(operation, *args, **kwargs)
+    return result if answered else getattr(LOCAL, operation)(*args, **kwargs)
+
+
+def attempt(operation: str, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """(True, cache.<operation>(...)), or (False, None) when the cache fails or failed less
+    than FACEBOOK_CACHE_RETRY_SECONDS ago: for a caller with a fallback of its own."""
     global _failed_at
     if _failed_at is not None and time.monotonic() - _failed_at < setting(
         "FACEBOOK_CACHE_RETRY_SECONDS"
     ):
-        return getattr(LOCAL, operation)(*args, **kwargs)
+        return False, None
     try:
         result = getattr(cache, operation)(*args, **kwargs)
     except ValueError:
@@ -50,9 +57,9 @@ def call(operation: str, *args: Any, **kwargs: Any) -> Any:
     except Exception:  # out of reach, timed out, refusing
         _failed_at = time.monotonic()
         _log_fallback(operation)
-        return getattr(LOCAL, operation)(*args, **kwargs)
+        return False, None
     _failed_at = None
-    return result
+    return True, result
 
 
 def forget_outages() -> None:

@@ -13,6 +13,7 @@ tabs); the oldest are dropped beyond that.
 import hashlib
 import secrets
 import time
+from collections.abc import Collection
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,12 +29,25 @@ MAX_PENDING = 5
 COMPLETED_KEY = "_facebook_completed_login"
 
 
-def new_state(request: HttpRequest, redirect_uri: str, next_parameters: dict[str, str]) -> str:
-    """Save a new pending login in the session and return its state value."""
+def new_state(
+    request: HttpRequest,
+    redirect_uri: str,
+    next_parameters: dict[str, str],
+    required: Collection[str] = (),
+) -> str:
+    """Save a new pending login in the session and return its state value.
+
+    `required`: the permissions a @facebook_required view started this login for.
+    """
     state = secrets.token_urlsafe(32)
     now = int(time.time())
     pending = _unexpired(request.session.get(SESSION_KEY, {}), now)
-    pending[state] = {"redirect_uri": redirect_uri, "next": next_parameters, "created": now}
+    pending[state] = {
+        "redirect_uri": redirect_uri,
+        "next": next_parameters,
+        "created": now,
+        "required": list(required),
+    }
     request.session[SESSION_KEY] = dict(list(pending.items())[-MAX_PENDING:])
     return state
 

@@ -5,7 +5,7 @@ connect.py, and where people go next by the registration backend.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -16,17 +16,20 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import flows, oauth, pending, redirects, signals, state
+from . import flows, oauth, pending, redirects, signals, state, user_graph
 from .actions import CONNECT_ACTIONS
-from .conf import facebook_url, setting
+from .conf import facebook_url
+from .connect import LOGIN_STEP
+from .decorators import forget_retry
 from .exceptions import FacebookError
 from .graph import AccessToken, GraphClient
 from .models import FacebookAccount
-from .profile import FacebookProfile
+from .profile import FacebookProfile, requested_fields
 from .registration_backends import get_registration_backend
 from .registration_backends.base import NooptRegistrationBackend
 from .types import AuthenticatedRequest, User
@@ -35,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 # The permissions a person who declined them is offered to share again (auth_type=rerequest).
 REREQUESTABLE = ("email",)
+PERMISSION_REFUSED = gettext_lazy(
+    "That page needs a permission you did not give on Facebook. You can give it next time."
+)
 
 
 @never_cache
@@ -42,23 +48,14 @@ REREQUESTABLE = ("email",)
 def login(request: HttpRequest) -> HttpResponse:
     """Start a login: remember the redirect parameters and a state, open Facebook's dialog."""
     data = request.POST if request.method == "POST" else request.GET
-    redirect_uri = oauth.callback_uri(request)
     parameters = redirects.safe_next_parameters(request, data)
     origin = redirects.origin_of(request)
     if origin:
         parameters[redirects.ORIGIN_KEY] = origin
-    new_state = state.new_state(request, redirect_uri, parameters)
-    www_url = facebook_url("FACEBOOK_WWW_URL", request.build_absolute_uri("/"))
     # "Share my email" on the complete-your-account page: ask again for that one permission.
     rerequest = data.get("rerequest") in REREQUESTABLE
-    return HttpResponseRedirect(
-        oauth.dialog_url(
-            new_state,
-            redirect_uri,
-            rerequest=rerequest,
-            scope=[data["rerequest"]] if rerequest else None,
-            www_url=www_url,
-        )
+    return oauth.login_redirect(
+        request, parameters, rerequest=rerequest, scope=[data["rerequest"]] if rerequest else None
     )
 
 
@@ -81,23 +78,27 @@ def callback(request: HttpRequest) -> HttpResponseBase:
             request, message=_("Your Facebook login expired or was not started here. Try again.")
         )
     redirects.set_next_parameters(request, entry["next"])
+    required = entry.get("required", [])
     if request.GET.get("error_reason") == "user_denied":
         logger.info("Facebook login cancelled by the person")
+        _away_from_the_view(request, required)
         return backend.post_cancel(request)
     if "error" in request.GET or "code" not in request.GET:
         reason = request.GET.get("error_reason", "")[:100]
         logger.info("Facebook login not completed: error_reason=%r", reason)
+        _away_from_the_view(request, required)
         return backend.post_error(request, message=_("Facebook did not complete the login."))
     try:
         client = GraphClient(
             graph_url=facebook_url("FACEBOOK_GRAPH_URL", request.build_absolute_uri("/"))
         )
         token = client.exchange_code(request.GET["code"], entry["redirect_uri"])
-        fields = setting("FACEBOOK_PROFILE_FIELDS")
-        profile = FacebookProfile.from_graph(client.me(token.token, fields))
+        profile = FacebookProfile.from_graph(client.me(token.token, requested_fields()))
     except FacebookError as error:
+        _away_from_the_view(request, required)
         return backend.post_error(request, message=error.user_message)
-    response = _connect(request, backend, profile, token)
+    token = user_graph.token_to_keep(client, token)
+    response = _connect(request, backend, profile, token, required)
     if request.user.is_authenticated:
         landing = response.url if isinstance(response, HttpResponseRedirect) else None
         state.remember_completed(request, state_value, profile.id, landing)
@@ -125,7 +126,7 @@ def complete_registration(request: HttpRequest) -> HttpResponseBase:
     outcome = flows.connect(request, backend, profile, pending.token_of(waiting), data=request.POST)
     if isinstance(outcome, flows.Incomplete):
         return _render_form(request, outcome.form, profile, share, status=400)
-    return _finish(request, backend, outcome, profile)
+    return _finish(request, backend, outcome, profile, waiting.get("required", ()))
 
 
 @require_POST
@@ -151,12 +152,11 @@ def disconnect(request: AuthenticatedRequest) -> HttpResponse:
     return HttpResponseRedirect(next_url)
 
 
-@sensitive_variables("token")
-def declined_scopes(request: HttpRequest) -> list[str]:
-    """The permissions the person declined in the dialog that called back (its
-    `denied_scopes`), among those the site may ask again; input from outside, so only
-    those names are kept."""
-    denied = request.GET.get("denied_scopes", "").split(",")
+def declined_scopes(request: HttpRequest, profile: FacebookProfile) -> list[str]:
+    """The permissions the person declined, among those the site may ask again: as /me's
+    permissions say, or the dialog's `denied_scopes` (input from outside, so only those
+    names are kept; at worst it offers to share a permission again)."""
+    denied = {*request.GET.get("denied_scopes", "").split(","), *profile.declined_scopes}
     return [name for name in REREQUESTABLE if name in denied]
 
 
@@ -165,12 +165,13 @@ def _connect(
     backend: NooptRegistrationBackend,
     profile: FacebookProfile,
     token: AccessToken,
+    required: Collection[str],
 ) -> HttpResponseBase:
-    declined = declined_scopes(request)
-    outcome = flows.connect(request, backend, profile, token, declined=declined)
+    declined = declined_scopes(request, profile)
+    outcome = flows.connect(request, backend, profile, token, declined=declined, required=required)
     if isinstance(outcome, flows.Incomplete):
         return redirect("facebook:complete_registration")
-    return _finish(request, backend, outcome, profile)
+    return _finish(request, backend, outcome, profile, required)
 
 
 def _finish(
@@ -178,13 +179,43 @@ def _finish(
     backend: NooptRegistrationBackend,
     outcome: flows.Connected | flows.Refused,
     profile: FacebookProfile,
+    required: Collection[str] = (),
 ) -> HttpResponseBase:
-    """A connected or refused outcome, as the registration backend sends people on."""
+    """A connected or refused outcome, as the registration backend sends people on.
+
+    `required`: the permissions of the @facebook_required view that started the login; a
+    refusal, or one the person did not grant, sends them to error_next, not back to the view
+    (a new account still goes where its registration system sends it, told why).
+    """
+    missing = [name for name in required if name not in (profile.granted_scopes or ())]
+    if missing or isinstance(outcome, flows.Refused):
+        _away_from_the_view(request, required)
     if isinstance(outcome, flows.Refused):
         return backend.post_connect_error(request, outcome.error, profile)
     if outcome.action is CONNECT_ACTIONS.CONNECT:
         messages.success(request, _("Your account is now connected to Facebook."))
-    return backend.post_connect(request, outcome.user, outcome.action)
+    if missing:
+        logger.info("Facebook login without the permissions a view needs: %s", missing)
+    if missing and outcome.action is not CONNECT_ACTIONS.REGISTER:
+        then = backend.post_error(request, message=PERMISSION_REFUSED)
+    else:
+        if missing:
+            messages.warning(request, PERMISSION_REFUSED)
+        then = backend.post_connect(request, outcome.user, outcome.action)
+    # A login its registration system stopped at a step of its own (allauth's second factor)
+    # goes there first, then on to `then`.
+    step = getattr(request, LOGIN_STEP, None)
+    return then if step is None else backend.through_login_step(request, step, then)
+
+
+def _away_from_the_view(request: HttpRequest, required: Collection[str]) -> None:
+    """The login of a @facebook_required view (`required`, its permissions) goes back to the
+    view (`next`) only once it can be shown: a cancel, an error or a refusal goes elsewhere,
+    and the view's retry (decorators.py) is over."""
+    if required:
+        parameters = redirects.next_parameters(request)
+        redirects.set_next_parameters(request, redirects.without_next(parameters))
+        forget_retry(request)
 
 
 def _is_linked(user: User | AnonymousUser, facebook_id: str) -> bool:

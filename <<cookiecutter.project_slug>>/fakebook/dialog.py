@@ -1,12 +1,16 @@
 """The login dialog (www.facebook.com/{version}/dialog/oauth), played offline.
 
-GET shows a page like Facebook's: one "Continue as <name>" button per test user and a
-"Cancel" button, working without JavaScript. Each person grants the permissions asked for but
-those they decline; asked again with auth_type=rerequest, a person who declined some can share
-them after all ("Continue as <name>, sharing <permissions>"). POST answers like Facebook does
-(Facebook's login flow docs): a redirect to redirect_uri with a single-use code and the state,
-or with error=access_denied when the person cancels. The dialog's parameters stay in the
-form's action URL, so the POST sees exactly what the GET saw.
+GET shows a page like Facebook's: one "Continue as <name>" button per test user, a box to
+untick for each permission asked (public_profile cannot be declined) and a "Cancel" button,
+working without JavaScript. Each person grants the permissions asked for but those unticked
+and those they always decline. As on Facebook, the dialog remembers each person's answers:
+a permission declined before is not asked again unless the site adds auth_type=rerequest
+(then "Continue as <name>, sharing <permissions>" shares them after all), and the new
+token carries every permission granted before (incremental authorization).
+
+POST answers like Facebook does (Facebook's login flow docs): a redirect to redirect_uri with
+a single-use code and the state, or with error=access_denied when the person cancels. The
+dialog's parameters stay in the form's action URL, so the POST sees exactly what the GET saw.
 
 The page also has a "Simulate a failure" form that injects a fault (see faults.py) for the
 Graph calls the site makes after the redirect.
@@ -18,6 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -101,7 +106,28 @@ def add_query(url, parameters):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def dialog(request, version):
-    """The login dialog: the page (GET), and the person's answer (POST)."""
+    """The login dialog: the page (GET), and the person's answer (POST); in the language of
+    its `locale` parameter when it has one the site speaks, as Facebook's is."""
+    language = _language_of(request.GET.get("locale", ""))
+    if language is None:
+        return _dialog(request, version)
+    with translation.override(language):
+        response = _dialog(request, version)
+    response["Content-Language"] = language
+    return response
+
+
+# Facebook locales whose language code is not their first part, lower-cased.
+_LOCALE_LANGUAGES = {"pt_BR": "pt-br", "zh_CN": "zh-hans"}
+
+
+def _language_of(locale):
+    """The site's language for a Facebook locale (ll_CC: "de_DE"), or None if it has none."""
+    code = _LOCALE_LANGUAGES.get(locale, locale.split("_")[0].lower())
+    return code if code and code in dict(settings.LANGUAGES) else None
+
+
+def _dialog(request, version):
     dialog_request = DialogRequest.from_query(request.GET)
     problem = dialog_request.problem()
     if problem:
@@ -110,15 +136,17 @@ def dialog(request, version):
         return _answer(request, dialog_request)
     requested = dialog_request.scopes or ("public_profile",)
     rerequest = dialog_request.auth_type == "rerequest"
-    choices = [
-        {
-            "user": user,
-            "granted": user.granted(requested),
-            "declined": sorted(set(requested) - set(user.granted(requested))),
-            "rerequest": rerequest,
-        }
-        for user in USERS
-    ]
+    choices = []
+    for user in USERS:
+        granted = _granted(user, dialog_request, set(requested))
+        choices.append(
+            {
+                "user": user,
+                "granted": granted,
+                "declined": sorted(set(requested) - granted),
+                "rerequest": rerequest,
+            }
+        )
     response = render(
         request,
         "fakebook/dialog.html",
@@ -127,6 +155,7 @@ def dialog(request, version):
             "version": version,
             "action": request.get_full_path(),
             "requested": requested,
+            "optional": [scope for scope in requested if scope != "public_profile"],
             "choices": choices,
             "redirect_uri": dialog_request.redirect_uri,
             "fault_kinds": faults.KINDS.items(),
@@ -164,16 +193,36 @@ def _answer(request, dialog_request):
     user = get_user(request.POST.get("user_id") or request.POST.get("share_all", ""))
     if user is None:
         return _error_page(request, "Unknown user", "Choose one of the test users.")
-    requested = dialog_request.scopes
-    granted = sorted({"public_profile", *requested}) if sharing else user.granted(requested)
+    requested = set(dialog_request.scopes)
+    unticked = (
+        requested - set(request.POST.getlist("grant")) if "choosing" in request.POST else set()
+    )
+    granted = _granted(user, dialog_request, requested, unticked, sharing)
+    previously_granted, previously_declined = store.decisions(user.id)
+    store.record_decisions(
+        user.id, previously_granted | granted, previously_declined | (requested - granted)
+    )
+    granted |= previously_granted
     code = store.create_code(
-        dialog_request.client_id, dialog_request.redirect_uri, user.id, granted
+        dialog_request.client_id, dialog_request.redirect_uri, user.id, sorted(granted)
     )
     answer = {"code": code}
     if dialog_request.return_scopes:
-        answer["granted_scopes"] = ",".join(granted)
-        answer["denied_scopes"] = ",".join(sorted(set(requested) - set(granted)))
+        answer["granted_scopes"] = ",".join(sorted(granted))
+        answer["denied_scopes"] = ",".join(sorted(requested - granted))
     return HttpResponseRedirect(add_query(dialog_request.redirect_uri, {**answer, **state}))
+
+
+def _granted(user, dialog_request, requested, unticked=frozenset(), sharing=False):
+    """What `user` grants of `requested` in this dialog: all but the unticked ones, those
+    they always decline (unless sharing them on a re-request), and, without auth_type=
+    rerequest, those they declined before. public_profile is always granted."""
+    declined = set(unticked)
+    if not sharing:
+        declined |= user.declines
+    if dialog_request.auth_type != "rerequest":
+        declined |= store.decisions(user.id)[1]
+    return {"public_profile", *requested} - (declined - {"public_profile"})
 
 
 def _error_page(request, title, message):

@@ -182,6 +182,14 @@ def fields_syntax_error(spec):
     return graph_error(f'Syntax error "Expected end of string" in fields: {spec}', 2500)
 
 
+def missing_permission(permission):
+    """(#200): the token lacks the permission an edge needs (Facebook's error codes:
+    200-299, "permission not granted or removed")."""
+    return graph_error(
+        f"(#200) This endpoint requires the '{permission}' permission", 200, status=403
+    )
+
+
 def missing_parameter(name):
     return graph_error(f"(#100) The parameter {name} is required", 100)
 

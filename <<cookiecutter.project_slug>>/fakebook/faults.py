@@ -25,7 +25,17 @@ from django_facebook.conf import setting
 from . import errors, store
 
 # The Graph endpoints a fault can target; "*" matches every one of them.
-ENDPOINTS = ("token", "me", "debug_token", "picture", "permissions", "app", "jwks")
+ENDPOINTS = (
+    "token",
+    "long_lived_token",
+    "me",
+    "debug_token",
+    "picture",
+    "permissions",
+    "friends",
+    "app",
+    "jwks",
+)
 
 KINDS = {
     "timeout": "answer only after the site's read timeout (FACEBOOK_GRAPH_TIMEOUT) has passed",
@@ -40,6 +50,7 @@ KINDS = {
     "not_json": "HTTP 200 with an HTML page",
     "revoked": "token invalidated: the user changed their password (190/460)",
     "expired": "token expired (190/463)",
+    "permission": "(#200) a permission the call needs was not granted or was removed",
     "code_used": "the authorization code was used already (100/36009)",
     "missing_id": "/me answers without the id field",
     "bad_id": "/me answers with a numeric id instead of a string",
@@ -54,8 +65,9 @@ _ONLY_ON = {
     "missing_id": {"me"},
     "bad_id": {"me"},
     "code_used": {"token"},
-    "revoked": {"me", "debug_token", "picture", "permissions"},
-    "expired": {"me", "debug_token", "picture", "permissions"},
+    "revoked": {"me", "debug_token", "picture", "permissions", "friends", "long_lived_token"},
+    "expired": {"me", "debug_token", "picture", "permissions", "friends", "long_lived_token"},
+    "permission": {"friends"},
 }
 
 _RATE_LIMITS = {
@@ -176,6 +188,8 @@ def respond(kind, request):
         return errors.expired_token(
             "Thursday, 01-Jan-26 00:00:00 PST", time.strftime("%A, %d-%b-%y %H:%M:%S UTC")
         )
+    if kind == "permission":
+        return errors.missing_permission("user_friends")
     if kind == "code_used":
         return errors.code_used()
     raise ValueError(f"unknown fault kind {kind!r}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 # Without `fields`, /me answers id and name only (allauth issue 1086, a pitfall others hit).
 DEFAULT_FIELDS = "id,name"
-USER_FIELDS = ("id", "name", "first_name", "last_name", "email", "picture")
+USER_FIELDS = ("id", "name", "first_name", "last_name", "email", "picture", "permissions")
 
 _FIELD = re.compile(
     r"(?P<name>[a-z_]+)(?P<modifiers>(?:\.[a-z_]+\([^(){}]*\))*)(?:\{(?P<subfields>[^{}]*)\})?"
@@ -66,8 +66,10 @@ def _split(spec):
     return [part for part in parts if part.strip()]
 
 
-def profile(user, scopes, fields, picture):
-    """The /me answer for these fields; `picture(field)` gives the picture's data dict.
+def profile(user, scopes, fields, picture, permissions):
+    """The /me answer for these fields; `picture(field)` gives the picture's data dict,
+    `permissions()` the list of /me/permissions (the edge, asked as a field: Graph's field
+    expansion).
 
     Like Facebook, the answer always carries the id; `email` is left out when the profile
     has none or the email permission was not granted (Facebook's User docs).
@@ -85,6 +87,8 @@ def profile(user, scopes, fields, picture):
             if requested.subfields:
                 data = {key: value for key, value in data.items() if key in requested.subfields}
             answer["picture"] = {"data": data}
+        elif name == "permissions":
+            answer["permissions"] = {"data": permissions()}
         else:
             answer[name] = getattr(user, name)
     answer["id"] = user.id

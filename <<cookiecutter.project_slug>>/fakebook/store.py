@@ -26,8 +26,12 @@ from django.core.cache import cache
 # an hour longer, so that it is answered "expired" (36007) rather than "unknown".
 CODE_LIFETIME = 600
 CODE_MEMORY = CODE_LIFETIME + 3600
-# The expires_in Facebook shows for a long-lived user token (Facebook's login flow docs).
+# The expires_in Facebook shows for a long-lived user token (Facebook's login flow docs):
+# what fb_exchange_token and the SDKs give.
 TOKEN_LIFETIME = 5183944
+# A token from the code exchange is short-lived, "expiring in hours" (Facebook's long-lived
+# token docs); the site exchanges it for a long-lived one when it keeps tokens.
+SHORT_TOKEN_LIFETIME = 2 * 3600
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 
@@ -87,12 +91,12 @@ def consume_code(code):
 # Access tokens.
 
 
-def issue_token(user_id, scopes, app_id=None, kind="USER"):
+def issue_token(user_id, scopes, app_id=None, kind="USER", lifetime=TOKEN_LIFETIME):
     """A new access token; returns (token, expires_in).
 
     `app_id` is the app it is issued to: None for the site's app (read at request time).
     `kind` is what debug_token says the token is: "USER", or "PAGE" for a Page's token (still
-    valid, for the same app and person, as Facebook describes one).
+    valid, for the same app and person, as Facebook describes one). `lifetime`: seconds.
     """
     token = "EAA" + "".join(secrets.choice(_ALPHANUMERIC) for _ in range(120))
     issued_at = now()
@@ -101,11 +105,12 @@ def issue_token(user_id, scopes, app_id=None, kind="USER"):
         "user_id": user_id,
         "scopes": list(scopes),
         "issued_at": issued_at,
-        "expires_at": issued_at + TOKEN_LIFETIME,
+        "expires_at": issued_at + lifetime,
         "type": kind,
     }
-    cache.set(_key("token", token), record, timeout=TOKEN_LIFETIME)
-    return token, TOKEN_LIFETIME
+    # Kept an hour past its expiry, so that it is answered "expired" rather than "unknown".
+    cache.set(_key("token", token), record, timeout=lifetime + 3600)
+    return token, lifetime
 
 
 def token_status(token):
@@ -116,11 +121,53 @@ def token_status(token):
     revoked_at = cache.get(_key("revoked", record["user_id"]))
     if revoked_at is not None and record["issued_at"] <= revoked_at:
         return record, "revoked"
+    expired_at = cache.get(_key("expired", record["user_id"]))
+    if expired_at is not None and record["issued_at"] <= expired_at:
+        return {**record, "expires_at": min(record["expires_at"], expired_at)}, "expired"
     if record["expires_at"] <= now():
         return record, "expired"
     return record, None
 
 
 def revoke_user(user_id):
-    """Invalidate every token issued to this person so far (they removed the app)."""
+    """Invalidate every token issued to this person so far, and forget what they granted:
+    they removed the app (their settings page, or DELETE /me/permissions)."""
     cache.set(_key("revoked", user_id), now(), timeout=TOKEN_LIFETIME)
+    cache.delete(_key("decisions", user_id))
+
+
+def expire_user(user_id):
+    """Make every token issued to this person so far expired, now (the stand-in's settings
+    page, for trying what a site does with a stored token that has run out)."""
+    cache.set(_key("expired", user_id), now(), timeout=TOKEN_LIFETIME)
+
+
+# What each person granted and declined to the app in its dialogs.
+
+
+def decisions(user_id):
+    """(granted, declined): the permissions this person gave the app, and those they
+    refused, in its dialogs so far (Facebook keeps both: a plain new dialog does not ask
+    again for a declined one, and a new token carries every permission granted before)."""
+    record = cache.get(_key("decisions", user_id)) or {}
+    return frozenset(record.get("granted", ())), frozenset(record.get("declined", ()))
+
+
+def forget_people(user_ids):
+    """Forget what these people granted, declined, revoked or expired: a new person, for
+    Facebook, in one cache round trip (the tests start each from there)."""
+    cache.delete_many(
+        [
+            _key(kind, user_id)
+            for user_id in user_ids
+            for kind in ("decisions", "revoked", "expired")
+        ]
+    )
+
+
+def record_decisions(user_id, granted, declined):
+    cache.set(
+        _key("decisions", user_id),
+        {"granted": sorted(granted), "declined": sorted(set(declined) - set(granted))},
+        timeout=TOKEN_LIFETIME,
+    )

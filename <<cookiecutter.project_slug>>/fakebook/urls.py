@@ -40,6 +40,7 @@ urlpatterns = [
         views.permissions,
         name="permissions",
     ),
+    path("graph/<fbversion:version>/<str:user_id>/friends", views.friends, name="friends"),
     path("graph/<fbversion:version>/<str:node_id>", views.node, name="node"),
     path("avatars/<str:user_id>.svg", views.avatar, name="avatar"),
     path("limited/.well-known/oauth/openid/jwks/", sdk.jwks, name="jwks"),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from . import errors, faults, fields, pictures, store
 from .facebook_app import app_id, app_name, app_secret, secret_of
-from .users import get_user
+from .users import USERS, get_user
 
 # Time-stamped appsecret_proofs expire after 5 minutes (Facebook's security docs).
 PROOF_MAX_AGE = 300
@@ -27,7 +27,8 @@ DATA_ACCESS_LIFETIME = 90 * 24 * 3600
 
 
 def graph_endpoint(name, methods=("GET",)):
-    """Wrap a Graph view; `name` is the endpoint that faults target (see faults.ENDPOINTS)."""
+    """Wrap a Graph view; `name` is the endpoint that faults target (see faults.ENDPOINTS),
+    or a function of the request giving it."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -36,7 +37,7 @@ def graph_endpoint(name, methods=("GET",)):
                 target = kwargs.get("user_id", name)
                 response = errors.unsupported_request(request.method, target)
             else:
-                kind = faults.take(name)
+                kind = faults.take(name(request) if callable(name) else name)
                 response = faults.respond(kind, request) if kind else None
                 if response is None:
                     response = view(request, version, fault=kind, **kwargs)
@@ -71,6 +72,14 @@ def _authenticate(request):
     token = _bearer(request)
     if not token:
         return None, errors.missing_token()
+    record, error = _usable_token(token)
+    if error:
+        return None, error
+    return record, _check_proof(request, token, secret_of(record.get("app_id")))
+
+
+def _usable_token(token):
+    """(record, None) for a token that is valid now; else (None, Facebook's error)."""
     record, problem = store.token_status(token)
     if problem == "unknown":
         return None, errors.unknown_token()
@@ -79,7 +88,7 @@ def _authenticate(request):
     if problem == "expired":
         expired = _facebook_time(record["expires_at"])
         return None, errors.expired_token(expired, _facebook_time(store.now()))
-    return record, _check_proof(request, token, secret_of(record.get("app_id")))
+    return record, None
 
 
 def _check_proof(request, token, secret):
@@ -102,18 +111,27 @@ def _check_proof(request, token, secret):
     return None
 
 
-@graph_endpoint("token", methods=("GET", "POST"))
+def _token_endpoint(request):
+    """The code exchange is "token", the long-lived token's exchange "long_lived_token": a
+    fault can fail the one and not the other."""
+    return "long_lived_token" if _param(request, "grant_type") == "fb_exchange_token" else "token"
+
+
+@graph_endpoint(_token_endpoint, methods=("GET", "POST"))
 def access_token(request, version, fault=None):
     """Trade an authorization code for a user access token (Facebook's login flow docs)."""
     if not constant_time_compare(_param(request, "client_id"), app_id()):
         return errors.invalid_app_id()
     if not constant_time_compare(_param(request, "client_secret"), app_secret()):
         return errors.invalid_client_secret()
-    if _param(request, "grant_type") == "client_credentials":
+    grant_type = _param(request, "grant_type")
+    if grant_type == "client_credentials":
         # The app access token, as allauth fetches it before calling debug_token.
         return errors.json_response(
             {"access_token": f"{app_id()}|{app_secret()}", "token_type": "bearer"}
         )
+    if grant_type == "fb_exchange_token":
+        return _long_lived_token(_param(request, "fb_exchange_token"))
     code = _param(request, "code")
     if not code:
         return errors.missing_code()
@@ -126,6 +144,24 @@ def access_token(request, version, fault=None):
         return errors.redirect_uri_mismatch()
     if not store.consume_code(code):
         return errors.code_used()  # a concurrent exchange of the same code won
+    token, expires_in = store.issue_token(
+        record["user_id"], record["scopes"], lifetime=store.SHORT_TOKEN_LIFETIME
+    )
+    return errors.json_response(
+        {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+    )
+
+
+def _long_lived_token(short_lived):
+    """A long-lived token for a valid one of this app's (Facebook's long-lived token docs:
+    an expired token cannot be exchanged)."""
+    if not short_lived:
+        return errors.missing_parameter("fb_exchange_token")
+    record, error = _usable_token(short_lived)
+    if error:
+        return error
+    if record.get("app_id") not in (None, app_id()):
+        return errors.unknown_token()
     token, expires_in = store.issue_token(record["user_id"], record["scopes"])
     return errors.json_response(
         {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
@@ -153,7 +189,9 @@ def me(request, version, fault=None):
         return pictures.picture_data(request, user, size)
 
     try:
-        answer = fields.profile(user, record["scopes"], requested, picture)
+        answer = fields.profile(
+            user, record["scopes"], requested, picture, lambda: _permissions_data(user, record)
+        )
     except fields.UnknownField as unknown:
         return errors.nonexisting_field(str(unknown))
     if fault == "missing_id":
@@ -266,10 +304,32 @@ def permissions(request, version, user_id, fault=None):
     if request.method == "DELETE":
         store.revoke_user(record["user_id"])
         return errors.json_response({"success": True})
-    user = get_user(record["user_id"])
-    granted = [{"permission": scope, "status": "granted"} for scope in record["scopes"]]
-    declined = [{"permission": scope, "status": "declined"} for scope in sorted(user.declines)]
-    return errors.json_response({"data": granted + declined})
+    return errors.json_response({"data": _permissions_data(get_user(record["user_id"]), record)})
+
+
+@graph_endpoint("friends")
+def friends(request, version, user_id, fault=None):
+    """/me/friends: the person's friends who use the app, with user_friends only (Facebook's
+    User docs); here every other test user, so a permission-gated edge can be tried."""
+    record, error = _authenticate(request)
+    if error:
+        return error
+    if user_id not in ("me", record["user_id"]):
+        return errors.unsupported_request(request.method, user_id)
+    if "user_friends" not in record["scopes"]:
+        return errors.missing_permission("user_friends")
+    people = [{"id": user.id, "name": user.name} for user in USERS if user.id != record["user_id"]]
+    return errors.json_response({"data": people, "summary": {"total_count": len(people)}})
+
+
+def _permissions_data(user, record):
+    """/me/permissions' `data`: each permission the token carries, granted, and each the
+    person declined in a dialog (or always declines), declined."""
+    _, declined = store.decisions(user.id)
+    declined = (declined | user.declines) - set(record["scopes"])
+    return [{"permission": scope, "status": "granted"} for scope in record["scopes"]] + [
+        {"permission": scope, "status": "declined"} for scope in sorted(declined)
+    ]
 
 
 @require_GET

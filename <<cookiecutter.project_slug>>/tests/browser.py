@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from django.urls import reverse
 
 
 @dataclass
@@ -34,13 +35,27 @@ class FormParser(HTMLParser):
         elif not self.forms:
             return
         elif tag == "input" and attrs.get("name") and attrs.get("type") != "submit":
-            self.forms[-1].fields[attrs["name"]] = attrs.get("value", "")
+            self._add_field(attrs)
         elif tag == "input" and attrs.get("type") == "submit":
             self.forms[-1].buttons.append(
                 (attrs.get("value", ""), attrs.get("name"), attrs.get("value", ""))
             )
         elif tag == "button":
             self._button = [attrs.get("name"), attrs.get("value", ""), ""]
+
+    def _add_field(self, attrs):
+        """What a browser sends of an input: nothing for a disabled one or an unticked box;
+        a box's value beside those of the other ticked boxes of its name."""
+        kind = attrs.get("type")
+        if "disabled" in attrs or (kind in ("checkbox", "radio") and "checked" not in attrs):
+            return
+        fields, name = self.forms[-1].fields, attrs["name"]
+        value = attrs.get("value", "on" if kind == "checkbox" else "")
+        if kind == "checkbox" and name in fields:
+            previous = fields[name]
+            fields[name] = [*(previous if isinstance(previous, list) else [previous]), value]
+        else:
+            fields[name] = value
 
     def handle_data(self, data):
         if self._button is not None:
@@ -71,6 +86,18 @@ def inputs_of(html):
     return parser.inputs
 
 
+def password_page(client, **request):
+    """The page the account page's password link leads to, after its redirects (an allauth
+    site sends `accounts:password` on to allauth's own set or change page): its path, and the
+    names of its password inputs in order (the systems name them differently). `request`: the
+    test client's other arguments (headers...)."""
+    response = client.get(reverse("accounts:password"), follow=True, **request)
+    assert response.status_code == 200
+    inputs = inputs_of(response.content.decode())
+    names = [name for name, attrs in inputs.items() if attrs.get("type") == "password"]
+    return response.request["PATH_INFO"], names
+
+
 class Browser:
     def __init__(self):
         self.session = requests.Session()
@@ -80,14 +107,22 @@ class Browser:
         self.response = self.session.get(url, params=params, timeout=30)
         return self.response
 
-    def click(self, button_text):
-        """Submit the form holding the button whose text contains `button_text`."""
+    def click(self, button_text, unticked=(), fill=None):
+        """Submit the form holding the button whose text contains `button_text`, with the
+        boxes of the values in `unticked` unticked and the fields of `fill` filled in."""
         parser = FormParser()
         parser.feed(self.response.text)
         for form in parser.forms:
             for text, name, value in form.buttons:
                 if button_text in text:
-                    data = dict(form.fields)
+                    data = {
+                        key: [item for item in field if item not in unticked]
+                        if isinstance(field, list)
+                        else field
+                        for key, field in form.fields.items()
+                        if isinstance(field, list) or field not in unticked
+                    }
+                    data.update(fill or {})
                     if name:
                         data[name] = value
                     url = urljoin(self.response.url, form.action)

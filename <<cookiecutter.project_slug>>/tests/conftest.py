@@ -13,8 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.core.cache import caches
 from django.urls import reverse
 
@@ -30,7 +33,7 @@ from .dev_server import (
     dev_server,  # noqa: F401 (a fixture: one dev server for the session)
     free_port,  # noqa: F401 (shared: the tests' servers take one)
 )
-from .facebook_double import FacebookDouble, fresh_state
+from .facebook_double import FacebookDouble, forget_people, fresh_state
 
 # Every test's log lines are checked for secrets (tests/log_audit.py).
 from .log_audit import log_audit  # noqa: F401
@@ -107,6 +110,39 @@ def _live_server_requests_end_with_the_test(request):
     yield
     if server is not None:
         assert server.requests.wait_idle(), "the live server still serves this test's requests"
+
+
+@pytest.fixture(autouse=True)
+def _facebook_knows_no_one_yet():
+    """Each test meets the stand-in's people as new: no permission granted or declined in an
+    earlier test's dialog, no token of theirs revoked or expired (fakebook/store.py)."""
+    forget_people()
+
+
+@pytest.fixture(autouse=True)
+def _users_made_by_tests_verified_their_address(monkeypatch):
+    """In an allauth site, a user a test makes with create_user or create_superuser stands
+    for a person who verified their address: its email becomes a verified EmailAddress, as
+    allauth lets nobody log in by password before (ACCOUNT_EMAIL_VERIFICATION "mandatory").
+    The tests of that rule make their users through allauth's own sign-up (test_allauth.py);
+    the site's code never calls these methods."""
+    if not apps.is_installed("allauth.account"):
+        return
+    from allauth.account.models import EmailAddress
+
+    manager = type(get_user_model()._default_manager)
+    create = manager._create_user
+
+    def create_verified(self, username, email, password, **fields):
+        user = create(self, username, email, password, **fields)
+        if user.email:
+            taken = EmailAddress.objects.filter(email__iexact=user.email, verified=True).exists()
+            EmailAddress.objects.create(
+                user=user, email=user.email.lower(), primary=True, verified=not taken
+            )
+        return user
+
+    monkeypatch.setattr(manager, "_create_user", create_verified)
 
 
 @pytest.fixture(autouse=True)
@@ -192,6 +228,28 @@ def collectstatic(env):
         check=True,
         timeout=120,
     )
+
+
+def verification_link():
+    """The path of the link in the last email: allauth's to verify an address."""
+    return re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
+
+
+def asks_to_verify(location):
+    """Is `location` allauth's page asking a person to open the emailed link first? (An
+    address typed on "complete your account", ACCOUNT_EMAIL_VERIFICATION "mandatory".)"""
+    return apps.is_installed("allauth.account") and urlsplit(location).path == reverse(
+        "account_email_verification_sent"
+    )
+
+
+def through_verification(client, response):
+    """The response once the person opened the verification link in the same browser, if
+    the site asked for it (allauth's link then logs them in, where the login was going);
+    in the other systems, `response` itself."""
+    if not asks_to_verify(response.get("Location", "")):
+        return response
+    return client.post(verification_link())
 
 
 def messages_of(response):

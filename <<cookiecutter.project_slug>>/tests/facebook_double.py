@@ -109,6 +109,11 @@ class FacebookDouble:
         return limited_login.id_token(PEOPLE[person], nonce, **claims)
 
 
+def forget_people():
+    """The stand-in's people as new to it: nothing granted, declined, revoked or expired."""
+    store.forget_people([user.id for user in USERS])
+
+
 def fresh_state():
     """No cached JWKS, no pending faults: each test starts from Facebook's first contact."""
     cache.delete(jwks.CACHE_KEY)

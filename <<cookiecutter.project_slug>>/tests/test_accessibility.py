@@ -5,8 +5,9 @@ pages are found as a person finds them, and more: from the home page and from ev
 the site that takes no parameter, every link on the site is followed, first as a visitor,
 then logged in with the stand-in's Facebook; the pages no link leads to (404, 403, the
 stand-in's dialog and its error page, "complete your account", the notice of a cancelled
-login, a data deletion status) are opened on purpose. The findings of every page, by impact,
-are written to test-results/axe.json.
+login, a data deletion status) are opened on purpose; in English, German and Arabic (right to
+left), the browser asking for the language as a person's does. The findings of every page, by
+impact, are written to test-results/axe-<language>.json.
 """
 
 import json
@@ -18,10 +19,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver
+from django.utils import translation
+from django.utils.translation import gettext
 
 from django_facebook.models import DataDeletionRequest
 
-from .chromium import RESULTS, expect_error_status
+from .chromium import RESULTS, expect_error_status, log_in_with_facebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -109,7 +112,8 @@ class Scan:
             | {"findings": findings}
             for name, findings in self.results.items()
         }
-        (RESULTS / "axe.json").write_text(json.dumps(summary, indent=2) + "\n")
+        path = RESULTS / f"axe-{self.page.language}.json"
+        path.write_text(json.dumps(summary, indent=2) + "\n")
 
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
@@ -127,14 +131,14 @@ def parameterless_paths(resolver=None, prefix="/"):
             yield prefix + route
 
 
-def log_in_with_facebook(page, base, person):
-    page.goto(f"{base}/")
-    page.get_by_role("link", name="Log in with Facebook").first.click()
-    page.get_by_role("button", name=f"Continue as {person}").click()
-
-
+@pytest.mark.parametrize("page", ["en", "de", "ar"], indirect=True)
 def test_no_page_has_a_serious_or_critical_axe_finding(page, live_server, settings):
-    base = live_server.url
+    """The names of the buttons clicked are the page's language's (gettext)."""
+    with translation.override(page.language):
+        scan_every_page(page, live_server.url, settings)
+
+
+def scan_every_page(page, base, settings):
     scan = Scan(page, base)
     scan.crawl("/", "visitor")
 
@@ -156,9 +160,9 @@ def test_no_page_has_a_serious_or_critical_axe_finding(page, live_server, settin
         scan.here(template.replace(".html", " page"))
 
     page.goto(f"{base}/accounts/login/")
-    page.get_by_role("link", name="Log in with Facebook").first.click()
+    page.get_by_role("link", name=gettext("Log in with Facebook")).first.click()
     scan.here("stand-in: login dialog")
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name=gettext("Cancel")).click()
     page.wait_for_load_state()
     scan.here("cancelled login notice")
 
@@ -167,7 +171,7 @@ def test_no_page_has_a_serious_or_critical_axe_finding(page, live_server, settin
     scan.here("complete your account")
     # A form that did not pass answers 400 with its errors, which Chromium logs.
     expect_error_status(page, f"{base}/facebook/register/", 400)
-    page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("button", name=gettext("Create my account")).click()
     page.wait_for_load_state()
     scan.here("complete your account, with errors")
 
@@ -175,7 +179,7 @@ def test_no_page_has_a_serious_or_critical_axe_finding(page, live_server, settin
     log_in_with_facebook(page, base, "Alan Turing")
     page.wait_for_url(f"{base}/facebook/register/")
     scan.here("complete your account, the email declined")
-    page.get_by_role("button", name="Share my email with Facebook").click()
+    page.get_by_role("button", name=gettext("Share my email with Facebook")).click()
     page.wait_for_load_state()
     scan.here("stand-in: login dialog, asking again")
 

@@ -4,19 +4,23 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from django_facebook.models import FacebookAccount
 
-from .browser import inputs_of
+from .browser import inputs_of, password_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
 User = get_user_model()
+
+
+def test_the_login_pages_next_goes_on_to_facebook_unchanged(client):
+    next_url = "/privacy/?a=1&b=2"
+    page = client.get(reverse("login"), {"next": next_url}, follow=True).content.decode()
+    assert "next=%2Fprivacy%2F%3Fa%3D1%26b%3D2" in page  # not &amp; escaped, then quoted
+    assert "%26amp%3B" not in page
 
 
 def test_home_page_offers_facebook_login(client):
@@ -125,10 +129,8 @@ class TestAccountPages:
         user.set_unusable_password()
         user.save()
         client.force_login(user)
-        response = client.post(
-            reverse("accounts:password"),
-            {"new_password1": "a-long-passphrase-42", "new_password2": "a-long-passphrase-42"},
-        )
+        page, (new1, new2) = password_page(client)
+        response = client.post(page, {new1: "a-long-passphrase-42", new2: "a-long-passphrase-42"})
         assert response["Location"] == reverse("accounts:profile")
         user.refresh_from_db()
         assert user.check_password("a-long-passphrase-42")
@@ -138,13 +140,9 @@ class TestAccountPages:
     def test_password_change_needs_the_old_one(self, client):
         user = User.objects.create_user("ada", "ada@example.com", "old-passphrase-42")
         client.force_login(user)
+        page, (old, new1, new2) = password_page(client)
         response = client.post(
-            reverse("accounts:password"),
-            {
-                "old_password": "wrong",
-                "new_password1": "a-long-passphrase-42",
-                "new_password2": "a-long-passphrase-42",
-            },
+            page, {old: "wrong", new1: "a-long-passphrase-42", new2: "a-long-passphrase-42"}
         )
         assert response.status_code == 200
         user.refresh_from_db()
@@ -160,11 +158,19 @@ class TestInputsSayWhatTheyHold:
         inputs = inputs_of(client.get(url, follow=True).content.decode())
         return {name: inputs[name].get("autocomplete") for name in names}
 
+    @staticmethod
+    def passwords(html):
+        """The autocomplete of each password input of the page, in order: the systems name
+        their fields differently (Django new_password1, allauth password1...)."""
+        inputs = inputs_of(html).values()
+        return [field.get("autocomplete") for field in inputs if field.get("type") == "password"]
+
     def test_login(self, client):
-        assert self.autocomplete(client, reverse("login"), "username", "password") == {
-            "username": "username",
-            "password": "current-password",
-        }
+        inputs = inputs_of(client.get(reverse("login")).content.decode())
+        # Django's username, userena's identification, allauth's login (email or username).
+        (account,) = {"username", "identification", "login"} & set(inputs)
+        assert inputs[account].get("autocomplete") == "username"
+        assert inputs["password"].get("autocomplete") == "current-password"
 
     def test_sign_up(self, client):
         url = reverse("registration_register")
@@ -178,28 +184,18 @@ class TestInputsSayWhatTheyHold:
     @pytest.mark.parametrize("name", ["password_change", "accounts:password"])
     def test_password_change(self, client, name):
         client.force_login(User.objects.create_user("ada", "ada@example.com", "pw-12345-long"))
-        fields = ("old_password", "new_password1", "new_password2")
-        assert self.autocomplete(client, reverse(name), *fields) == {
-            "old_password": "current-password",
-            "new_password1": "new-password",
-            "new_password2": "new-password",
-        }
+        page = client.get(reverse(name), follow=True).content.decode()
+        assert self.passwords(page) == ["current-password", "new-password", "new-password"]
 
-    def test_password_reset(self, client):
-        user = User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
-        url = reverse(
-            "password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-        assert self.autocomplete(client, url, "new_password1", "new_password2") == {
-            "new_password1": "new-password",
-            "new_password2": "new-password",
-        }
+    def test_password_reset(self, client, mailoutbox):
+        User.objects.create_user("ada", "ada@example.com", "pw-12345-long")
         email = inputs_of(client.get(reverse("password_reset")).content.decode())["email"]
         assert (email["type"], email["autocomplete"]) == ("email", "email")
+        client.post(reverse("password_reset"), {"email": "ada@example.com"})
+        (message,) = mailoutbox
+        link = re.search(r"https?://[^/\s]+(/\S+)", message.body).group(1)
+        page = client.get(link, follow=True).content.decode()
+        assert self.passwords(page) == ["new-password", "new-password"]
 
 
 class TestLoginButtonTag:

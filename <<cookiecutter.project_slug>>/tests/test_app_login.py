@@ -34,6 +34,7 @@ from django_facebook.session_tokens import HEADER
 from fakebook import faults, limited_login, store
 from fakebook.callbacks import signed_request_for
 
+from .browser import password_page
 from .conftest import app_login, graph_error_body, native, new_nonce, signals_sent
 from .facebook_double import PEOPLE, fresh_state
 
@@ -635,9 +636,10 @@ class TestSessionToken:
 
     def test_password_change_through_the_token_keeps_that_session(self, logged_in):
         user, token = logged_in
+        page, (new1, new2) = password_page(Client(), headers={HEADER: token})
         answer = Client().post(
-            reverse("accounts:password"),
-            {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+            page,
+            {new1: "a-brand-new-passphrase", new2: "a-brand-new-passphrase"},
             headers={HEADER: token},
         )
         assert answer.status_code == 302

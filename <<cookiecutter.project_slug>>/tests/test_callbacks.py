@@ -19,8 +19,10 @@ ADA_STANDIN_ID = next(user.id for user in USERS if user.first_name == "Ada")
 
 
 @pytest.fixture
-def linked(client, graph):
-    """Ada, registered through Facebook, with a password set so she can log in without it."""
+def linked(client, graph, settings):
+    """Ada, registered through Facebook, with a password set so she can log in without it;
+    the site keeps tokens, so that a deauthorize has one to forget."""
+    settings.FACEBOOK_STORE_ACCESS_TOKEN = True
     facebook_login(client)
     client.logout()
     user = User.objects.get()

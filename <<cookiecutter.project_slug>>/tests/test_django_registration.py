@@ -22,6 +22,7 @@ from django_facebook.registration_backends import (
     get_registration_backend,
 )
 
+from .chromium import assert_email_in_language, sign_up_with_a_password
 from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 
@@ -480,3 +481,12 @@ def test_the_activation_link_follows_the_dev_servers_port(dev_server):
     assert urlsplit(browser.response.url).path == "/accounts/register/complete/"
     follow_activation_link(dev_server, browser, "hedy")
     assert browser.response.url == f"{dev_server.url}/accounts/activate/complete/"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page", ["de"], indirect=True)
+def test_the_activation_email_is_in_the_language_signed_up_in(page, live_server, mailoutbox):
+    sign_up_with_a_password(page, live_server.url, "jonas", "jonas@example.com")
+    (email,) = mailoutbox
+    assert_email_in_language(email, "de", "Hello %(username)s,", username="jonas")

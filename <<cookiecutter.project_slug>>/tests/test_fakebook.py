@@ -110,6 +110,30 @@ def app_token():
     return f"{settings.FACEBOOK_APP_ID}|{settings.FACEBOOK_APP_SECRET}"
 
 
+def exchange_token(client, token):
+    """POST fb_exchange_token, as the site trades a short-lived token for a long-lived one."""
+    return client.post(
+        graph_url("access_token"),
+        {
+            "grant_type": "fb_exchange_token",
+            "client_id": settings.FACEBOOK_APP_ID,
+            "client_secret": settings.FACEBOOK_APP_SECRET,
+            "fb_exchange_token": token,
+        },
+    )
+
+
+def permissions_of(client, token):
+    """{permission: status} of /me/permissions for the token."""
+    response = client.get(
+        graph_url("permissions", user_id="me"),
+        {"appsecret_proof": proof(token)},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200, response.content
+    return {entry["permission"]: entry["status"] for entry in response.json()["data"]}
+
+
 def debug(client, input_token):
     return client.get(
         graph_url("debug_token"),
@@ -243,9 +267,39 @@ def test_a_declined_permission_can_be_shared_only_when_asked_again(client):
     query = parse_qs(urlsplit(response["Location"]).query)
     assert query["granted_scopes"] == ["email,public_profile"]
     assert "denied_scopes" not in query or query["denied_scopes"] == [""]
-    # Without auth_type=rerequest, "sharing" grants nothing declined.
+
+
+def test_without_rerequest_sharing_grants_nothing_declined(client):
     response = client.post(dialog_url(return_scopes="true"), {"share_all": ALAN.id})
     assert parse_qs(urlsplit(response["Location"]).query)["denied_scopes"] == ["email"]
+
+
+def test_unticked_permissions_are_declined_and_not_asked_again(client):
+    scope = "email,public_profile,user_birthday"
+    page = client.get(dialog_url(scope=scope)).content.decode()
+    assert 'name="grant" value="user_birthday" checked' in page
+    assert 'value="public_profile"' not in page  # it cannot be declined
+    response = client.post(
+        dialog_url(scope=scope, return_scopes="true"),
+        {"user_id": ADA.id, "choosing": "1", "grant": ["email"]},
+    )
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert (query["granted_scopes"], query["denied_scopes"]) == (
+        ["email,public_profile"],
+        ["user_birthday"],
+    )
+    # A plain second dialog does not ask again for what was declined, even left ticked...
+    again = choose(client, ADA, scope="user_birthday", return_scopes="true")
+    assert again["denied_scopes"] == ["user_birthday"]
+    # ...but a re-request does; and the token carries what was granted before.
+    shared = choose(client, ADA, scope="user_birthday", auth_type="rerequest", return_scopes="true")
+    assert shared["granted_scopes"] == ["email,public_profile,user_birthday"]
+    token = exchange(client, shared["code"][0]).json()["access_token"]
+    assert permissions_of(client, token) == {
+        "email": "granted",
+        "public_profile": "granted",
+        "user_birthday": "granted",
+    }
 
 
 def test_dialog_failure_form_injects_and_clears_faults(client):
@@ -268,7 +322,7 @@ def test_a_code_exchanges_once_then_is_used(client):
     assert first.status_code == 200
     answer = first.json()
     assert answer["token_type"] == "bearer"
-    assert answer["expires_in"] == 5183944
+    assert answer["expires_in"] == store.SHORT_TOKEN_LIFETIME  # "expiring in hours"
     assert isinstance(answer["access_token"], str) and len(answer["access_token"]) > 20
     assert first["x-fb-trace-id"]
 
@@ -479,7 +533,8 @@ def test_debug_token_describes_a_valid_token(client):
     assert data["scopes"] == ["public_profile"]
     assert data["application"]
     assert before - 1 <= data["issued_at"] <= time.time()
-    assert data["expires_at"] == pytest.approx(data["issued_at"] + 5183944, abs=1)
+    lifetime = store.SHORT_TOKEN_LIFETIME  # a token from the code exchange
+    assert data["expires_at"] == pytest.approx(data["issued_at"] + lifetime, abs=1)
 
 
 def test_debug_token_with_the_app_token_as_a_parameter(client):
@@ -538,7 +593,8 @@ def test_avatar_is_a_png_for_whoever_asks_for_raster_only(client, accept, conten
     location = client.get(graph_url("picture", user_id=GRACE.id), {"type": "large"})["Location"]
     image = client.get(location, HTTP_ACCEPT=accept)
     assert image["Content-Type"] == content_type
-    assert image["Vary"] == "Accept"
+    # Accept-Language: LocaleMiddleware's, on every answer of the site.
+    assert image["Vary"] == "Accept, Accept-Language"
     if content_type != "image/png":
         return
     data = image.content
@@ -646,6 +702,65 @@ def test_permissions_list_granted_and_declined(client):
         {"permission": "public_profile", "status": "granted"},
         {"permission": "email", "status": "declined"},
     ]
+
+
+def test_me_answers_the_permissions_edge_as_a_field(client):
+    """/me?fields=...,permissions: the profile and the permissions in one round trip."""
+    answer = me(client, token_for(client, ALAN), "id,permissions").json()
+    assert answer == {
+        "id": ALAN.id,
+        "permissions": {
+            "data": [
+                {"permission": "public_profile", "status": "granted"},
+                {"permission": "email", "status": "declined"},
+            ]
+        },
+    }
+
+
+def test_a_short_lived_token_exchanges_for_a_long_lived_one(client):
+    short = token_for(client, ADA)
+    answer = exchange_token(client, short)
+    assert answer.status_code == 200
+    long_lived = answer.json()
+    assert long_lived["expires_in"] == store.TOKEN_LIFETIME
+    assert long_lived["access_token"] != short
+    assert permissions_of(client, long_lived["access_token"]) == {
+        "email": "granted",
+        "public_profile": "granted",
+    }
+
+
+@pytest.mark.parametrize(
+    ("spoil", "code", "subcode"),
+    [
+        (store.expire_user, 190, 463),
+        (store.revoke_user, 190, 458),
+        (None, 190, 467),
+    ],
+)
+def test_an_expired_revoked_or_unknown_token_does_not_exchange(client, spoil, code, subcode):
+    token = token_for(client, ADA)
+    if spoil is None:
+        token = "EAAnot-a-token"
+    else:
+        spoil(ADA.id)
+    error = error_of(exchange_token(client, token))
+    assert (error["code"], error.get("error_subcode")) == (code, subcode)
+
+
+def test_tokens_expire_or_are_revoked_on_demand_and_new_ones_work(client):
+    """What Facebook does unannounced (a security event, a password change), on demand: the
+    stand-in's settings page, or store.expire_user / revoke_user."""
+    for kind, subcode in (("expire-tokens", 463), ("revoke-tokens", 458)):
+        token = token_for(client, ADA)
+        page = client.post(reverse("fakebook:app_settings"), {"user_id": ADA.id, "kind": kind})
+        assert page.status_code == 200
+        assert f"Every token of {ADA.name} has" in page.content.decode()
+        error = error_of(me(client, token, "id"))
+        assert (error["code"], error["error_subcode"]) == (190, subcode)
+        time.sleep(0.01)  # the next token is issued after the mark
+        assert me(client, token_for(client, ADA), "id").json() == {"id": ADA.id}
 
 
 # Paths and methods.

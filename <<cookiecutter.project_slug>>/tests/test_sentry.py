@@ -47,7 +47,7 @@ def sentry_events():
 def test_a_failing_facebook_view_sends_one_scrubbed_event(
     sentry_events, graph, settings, monkeypatch
 ):
-    def broken_connect(request, backend, profile, token):
+    def broken_connect(request, backend, profile, token, required):
         access_token = token.token  # a local variable Sentry would report
         assert access_token
         # Filtered by its key's name alone (sentry-sdk's EventScrubber, with the site's keys).

@@ -28,7 +28,7 @@ from django_facebook.models import FacebookAccount
 from fakebook.callbacks import signed_request_for
 
 from .browser import Browser, inputs_of, login_with_facebook
-from .chromium import RESULTS
+from .chromium import RESULTS, assert_email_in_language, sign_up_with_a_password
 from .conftest import ADA, facebook_login, logged_in_user, messages_of, signals_sent
 from .dev_server import follow_activation_link, sign_up_by_form
 
@@ -1044,3 +1044,12 @@ def test_profile_pages_at_desktop_and_phone_widths(page, live_server):
         assert row["height"] <= 64
         RESULTS.mkdir(exist_ok=True)
         page.screenshot(path=str(RESULTS / f"userena-members-{width}.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("page", ["de"], indirect=True)
+def test_the_activation_email_is_in_the_language_signed_up_in(page, live_server, mailoutbox):
+    sign_up_with_a_password(page, live_server.url, "jonas", "jonas@example.com")
+    (email,) = mailoutbox
+    assert_email_in_language(email, "de", "Hello %(username)s,", username="jonas")

@@ -19,9 +19,9 @@ from .report import percentile
 # page in `may_see`; logins succeed again within RECOVERY seconds of the fault's end; the
 # pages that never call Facebook stay under --pages-p99-ms at the 99th percentile while the
 # fault lasts: 300 ms, the goal. The short form bounds them at SHORT_PAGES_P99_MS: in CI it
-# shares its two cores with the sites' suites, so its latencies measure CI's load as much as
-# the site; what it must catch is a page waiting out a Graph answer (5 s), which is what the
-# bulkhead prevents.
+# runs before the sites' suites start, but its hosts, stand-in, HAProxy and load client still
+# share two cores, so its latencies measure that machine as much as the site; what it must
+# catch is a page waiting out a Graph answer (5 s), which is what the bulkhead prevents.
 SHORT_PAGES_P99_MS = 1000.0
 RECOVERY = 3.0
 # A fault starts this long into its phase, with logins in flight, never at its boundary.

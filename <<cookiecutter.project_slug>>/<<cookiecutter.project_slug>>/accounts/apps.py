@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from .. import password_limits  # noqa: F401 (connects the failed-login counter)
-        from . import receivers  # noqa: F401 (connects the logout message)
+        from . import (
+            languages,  # noqa: F401 (connects the account's language at login)
+            receivers,  # noqa: F401 (connects the logout message)
+        )

@@ -25,6 +25,17 @@ class User(AbstractUser):
         help_text=_("Raised to end every session of this person at once."),
     )
 
+    # The language the person chose from the menu (or signed up in): their pages after each
+    # login, on any device, and the emails sent to them, even later (languages.py). Empty:
+    # their browser's.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("The language of the site's pages and emails for this person."),
+    )
+
     @classmethod
     def end_sessions(cls, user_ids: Iterable[int]) -> None:
         """End every session of these people, cached copies included, with one UPDATE.

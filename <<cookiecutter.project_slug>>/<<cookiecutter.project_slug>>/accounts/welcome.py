@@ -11,17 +11,18 @@ from django_facebook.types import User
 
 
 class WelcomeNewUsers(NooptRegistrationBackend):
-    """After a registration that logged the person in, go to `register_next` if the link
-    gave one, else to the welcome page, which offers the way on to `next`.
+    """After a registration, go to `register_next` if the link gave one, else to the
+    welcome page, which offers the way on to `next` (also once past a step of the login,
+    such as allauth's verification link).
 
-    A new user who must activate the account first is not logged in: the registration
-    backend's own page (check your email) applies.
+    A new user who must activate the account first is inactive: the registration backend's
+    own page (check your email) applies.
     """
 
     def post_connect(
         self, request: HttpRequest, user: User, action: CONNECT_ACTIONS
     ) -> HttpResponse:
-        if action is not CONNECT_ACTIONS.REGISTER or request.user != user:
+        if action is not CONNECT_ACTIONS.REGISTER or not user.is_active:
             return super().post_connect(request, user, action)
         welcome = reverse("accounts:welcome")
         then = redirects.next_url(request, ("next",), default=welcome)

@@ -59,7 +59,7 @@ class EditProfileForm(userena_forms.EditProfileForm):
         mugshot = self.cleaned_data.get("mugshot")
         if mugshot and getattr(mugshot, "size", 0) > MUGSHOT_MAX_BYTES:
             raise forms.ValidationError(
-                "Choose a picture of at most %(size)s.",
+                _("Choose a picture of at most %(size)s."),
                 code="file_too_large",
                 params={"size": filesizeformat(MUGSHOT_MAX_BYTES)},
             )

@@ -13,7 +13,8 @@ userena's own views do the work; these wrappers change what they must:
 - edit, email and password pages: anonymous visitors are sent to sign in (not a 403), and
   userena's profile_change and email_change signals are sent (userena sends them only when
   a success_url is given);
-- the mugshot: served through the profile's privacy setting.
+- the mugshot: served through the profile's privacy setting;
+- password reset: the email in the language of the recipient's account, whoever asks for it.
 """
 
 import mimetypes
@@ -22,12 +23,12 @@ from functools import partial
 from django.contrib import auth
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.contrib.auth.views import LogoutView
+from django.contrib.auth.views import LogoutView, PasswordResetView
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -41,6 +42,7 @@ from userena.utils import signin_redirect as userena_signin_redirect
 
 from django_facebook import redirects
 from django_facebook.connect import CONNECT_ACTIONS, LOGIN_BACKEND
+from django_facebook.forms import PasswordResetForm
 from django_facebook.registration_backends import get_registration_backend
 
 from .forms import ChangeEmailForm, EditProfileForm, SigninForm
@@ -120,6 +122,16 @@ def password_change(request, username):
         # The new password changed the session's hash: keep the person logged in.
         auth.update_session_auth_hash(request, User.objects.get(pk=user.pk))
     return response
+
+
+# userena's password reset, with the form that writes each email in its recipient's language.
+password_reset = PasswordResetView.as_view(
+    form_class=PasswordResetForm,
+    template_name="userena/password_reset_form.html",
+    email_template_name="userena/emails/password_reset_message.txt",
+    extra_context={"without_usernames": userena_settings.USERENA_WITHOUT_USERNAMES},
+    success_url=reverse_lazy("userena_password_reset_done"),
+)
 
 
 @login_required

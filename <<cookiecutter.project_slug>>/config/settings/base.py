@@ -51,6 +51,13 @@ INSTALLED_APPS = [
     f"{SITE_PACKAGE}.profiles.apps.UserenaConfig",
     f"{SITE_PACKAGE}.profiles",
 <%- endif %>
+<%- if cookiecutter.registration_backend == "allauth" %>
+    # django-allauth's accounts and second factors; not its socialaccount (Facebook is
+    # django_facebook's flow).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+<%- endif %>
 ]
 
 MIDDLEWARE = [
@@ -63,13 +70,25 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_facebook.session_tokens.SessionTokenMiddleware",
+    # After the sessions, before CommonMiddleware (Django's order): the language of each
+    # request from the language cookie, else Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+<%- if cookiecutter.registration_backend == "allauth" %>
+    # allauth's request context, its redirects of a login that waits for a step.
+    "allauth.account.middleware.AccountMiddleware",
+<%- endif %>
+    # Sets the language cookie to the account's language when a person logs in
+    # (<< cookiecutter.project_slug >>/accounts/languages.py).
+    f"{SITE_PACKAGE}.accounts.languages.AccountLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+<%- if cookiecutter.registration_backend != "allauth" %>
     # After CSRF's check: a forged request is never counted against anyone.
     f"{SITE_PACKAGE}.password_limits.PasswordLimitsMiddleware",
+<%- endif %>
 ]
 
 # The proxies in front (addresses or networks, e.g. the load balancer's) whose
@@ -77,6 +96,7 @@ MIDDLEWARE = [
 # (django_facebook/client_address.py). Empty: REMOTE_ADDR, the peer, alone.
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
 
+<% if cookiecutter.registration_backend != "allauth" -%>
 # The password side's rate limits (<< cookiecutter.project_slug >>/password_limits.py;
 # docs/password-limits.md): per scope, (count, seconds) windows, the first one full
 # refusing until it ends.
@@ -96,6 +116,7 @@ PASSWORD_RATE_LIMITS = {
     "email_change_per_address": [(10, 3600)],
 }
 
+<% endif -%>
 # /readyz answers 503 unless the database and the cache answer within this many seconds.
 READINESS_TIMEOUT = env.float("DJANGO_READINESS_TIMEOUT", default=2.0)
 
@@ -113,6 +134,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # LANGUAGES, LANGUAGE_CODE and LANGUAGE_BIDI: the language menu, <html lang dir>.
+                "django.template.context_processors.i18n",
                 f"{SITE_PACKAGE}.context_processors.site",
             ],
         },
@@ -164,6 +187,11 @@ AUTHENTICATION_BACKENDS = [
     f"{SITE_PACKAGE}.profiles.backends.UserenaAuthenticationBackend",
     f"{SITE_PACKAGE}.profiles.backends.ObjectPermissionBackend",
 <%- endif %>
+<%- if cookiecutter.registration_backend == "allauth" %>
+    # Every login, by password or with Facebook, is allauth's and authenticated by it (the
+    # admin's too: config/urls.py).
+    "allauth.account.auth_backends.AuthenticationBackend",
+<%- endif %>
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -176,7 +204,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
 
-LANGUAGE_CODE = "en-us"
+# The languages the site speaks (docs/languages.md): each has a catalog in locale/, and the
+# menu on every page offers those of LANGUAGES, each named in its own language. A new
+# visitor gets the first of them their browser asks for (Accept-Language), else
+# LANGUAGE_CODE; a choice from the menu is kept in the language cookie and on the account.
+SITE_LANGUAGES = {
+    "en": "English",
+    "ar": "Arabic",
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "pt-br": "Brazilian Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "tr": "Turkish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "zh-hans": "Simplified Chinese",
+    "hi": "Hindi",
+    "id": "Indonesian",
+}
+# DJANGO_LANGUAGES=en,de,fr offers fewer; DJANGO_LANGUAGE_CODE=de makes German the default.
+LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE", default="<< cookiecutter.default_language >>")
+LANGUAGES = [
+    (code, SITE_LANGUAGES[code])
+    for code in env.list("DJANGO_LANGUAGES", default=list(SITE_LANGUAGES))
+    if code in SITE_LANGUAGES
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -265,6 +323,36 @@ USERENA_FORBIDDEN_USERNAMES = (
 FACEBOOK_REGISTRATION_REQUIRE_ACTIVATION = False
 # The large (200 px) picture, made the mugshot of a sign-up with Facebook.
 FACEBOOK_PROFILE_FIELDS = ["id", "name", "email", "first_name", "last_name", "picture.type(large)"]
+<%- endif %>
+<%- if cookiecutter.registration_backend == "allauth" %>
+
+# django-allauth's accounts (docs/allauth.md): people log in with their email address or
+# username; a sign-up by form verifies its address by the emailed link before the first login
+# (a sign-up with Facebook has Facebook's address, verified already); the link logs them in.
+ACCOUNT_ADAPTER = f"{SITE_PACKAGE}.accounts.adapter.SiteAccountAdapter"
+# allauth's forms, with the help texts and autocomplete of the site's other forms.
+ACCOUNT_FORMS = {
+    "login": "django_facebook.registration_backends.allauth.LoginForm",
+    "signup": "django_facebook.registration_backends.allauth.SignupForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# A password set or changed, an address removed, the primary address changed (to the old
+# one), a second factor turned on or off: allauth emails the person, so that a change they
+# did not make does not go unnoticed.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth's rate limits are its defaults (ACCOUNT_RATE_LIMITS): per client address (the
+# site's, through the adapter), per account and per user; 5 failed logins for one account
+# in 5 minutes refuse its logins, the right password too, until the window ends.
+# Second factors: an authenticator app (TOTP) and recovery codes. A person who has one is
+# asked for it after every login, Facebook's too (docs/allauth.md says why).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+REGISTRATION_OPEN = True
 <%- endif %>
 
 # Every line on stdout, once, with the request id (config/logs.py); production writes them as

@@ -69,6 +69,12 @@ CACHES["default"]["KEY_PREFIX"] = "-".join(
     )
 )
 
+<% if cookiecutter.registration_backend == "allauth" -%>
+# The suite logs in, signs up and resets from one address far more than a person would;
+# the limits' own tests (tests/test_allauth.py) put back the real ones.
+ACCOUNT_RATE_LIMITS = False
+<% else -%>
 # The suite logs in, signs up and resets from one address far more than a person would; the
 # limits' own tests (tests/test_password_limits.py) put back the real ones.
 PASSWORD_RATE_LIMITS = {scope: [(1_000_000, 60)] for scope in PASSWORD_RATE_LIMITS}
+<% endif -%>

@@ -22,6 +22,7 @@ __all__ = ["FacebookRegistrationBackend", "NooptRegistrationBackend", "get_regis
 OPTIONAL_BACKENDS = {
     "DjangoRegistrationDefaultBackend": ".django_registration",
     "UserenaBackend": ".userena",
+    "AllauthBackend": ".allauth",
 }
 
 

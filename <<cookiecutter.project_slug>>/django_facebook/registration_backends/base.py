@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +16,9 @@ from ..exceptions import ConnectError, EmailInUseError, InactiveUserError
 from ..models import FacebookAccount
 from ..profile import FacebookProfile
 from ..types import StrOrPromise, User
+
+# The authentication backend Facebook's logins go through (checked by django_facebook.E006).
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 EMAIL_AWAITS_ACTIVATION = _(
     "An account with the email address of your Facebook profile is waiting to be activated. "
@@ -37,6 +40,11 @@ class NooptRegistrationBackend:
       - get_facebook_form_class(request): the form that checks Facebook's data for a new
         user (username, email); shown to the person to complete when it does not pass;
       - register(request, form, profile=None): make the user, return it;
+      - login(request, user): log in the user Facebook vouched for (a login, a new account);
+        None once logged in, or the response of a step still between them and the login
+        (allauth's second factor, an email address to verify);
+      - through_login_step(request, step, then): the response when login() answered with
+        `step`, `then` being post_connect's: by default the step;
       - post_connect(request, user, action): the response after a login, connect or
         registration;
       - post_error(request, additional_params=None): the response after a failure;
@@ -79,6 +87,25 @@ class NooptRegistrationBackend:
         """Make the new user from the valid `form`; return it."""
         raise NotImplementedError
 
+    def login(self, request: HttpRequest, user: User) -> HttpResponse | None:
+        """Log `user` in through Django's ModelBackend (checked by django_facebook.E006): the
+        session then revalidates them as for any password login.
+
+        A backend whose system puts a step between a person and the login (a second factor)
+        returns that step's response instead of logging in; the flow sends the person there
+        (through_login_step) once post_connect has said where they go next.
+        """
+        auth.login(request, user, backend=LOGIN_BACKEND)
+        return None
+
+    def through_login_step(
+        self, request: HttpRequest, step: HttpResponse, then: HttpResponse
+    ) -> HttpResponse:
+        """The response of a Facebook login that login() stopped at `step`, where `then`
+        (post_connect's response) is where the person goes after it: the step itself. A
+        backend whose step can lead on to `then` (allauth's) says so here."""
+        return step
+
     def activate(self, **kwargs: Any) -> User | None:
         raise NotImplementedError
 
@@ -114,12 +141,16 @@ class NooptRegistrationBackend:
         """Is `user` a sign-up whose activation link still works? Never, without activation."""
         return False
 
-    @staticmethod
-    def _refused_user(error: ConnectError, profile: FacebookProfile) -> User | None:
+    def user_with_email(self, email: str) -> User | None:
+        """The account that holds `email`, in any case, if one does: a Facebook email that
+        an account holds is never linked to it silently (the takeover rule). A system that
+        keeps more addresses per account (allauth) looks at them all."""
+        return get_user_model()._default_manager.filter(email__iexact=email).first()
+
+    def _refused_user(self, error: ConnectError, profile: FacebookProfile) -> User | None:
         """The existing user an EmailInUseError or InactiveUserError is about, if any."""
         if isinstance(error, EmailInUseError):
-            users = get_user_model()._default_manager
-            return users.filter(email__iexact=profile.email).first()
+            return self.user_with_email(profile.email) if profile.email else None
         if isinstance(error, InactiveUserError):
             account = (
                 FacebookAccount.objects.select_related("user")
