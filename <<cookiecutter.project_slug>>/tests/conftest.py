@@ -19,9 +19,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.cache import caches
+from django.db import connection
 from django.urls import reverse
 
-from django_facebook import graph_guard, shared_cache
+from django_facebook import graph_guard, shared_cache, throttle
 from django_facebook.session_tokens import HEADER
 from << cookiecutter.project_slug >>.sessions import cache_guard
 
@@ -59,6 +60,16 @@ def graph_error_body(code, subcode=None, trace="TRACE42", message="boom"):
     if subcode is not None:
         error["error_subcode"] = subcode
     return {"error": error}
+
+
+def database_url(name=None):
+    """This run's PostgreSQL database (the test database) as a DATABASE_URL for a process the
+    test starts; with `name`, another database on the same server."""
+    database = connection.settings_dict
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+        f"{database['PORT'] or 5432}/{name or database['NAME']}"
+    )
 
 
 def delete_cache_keys(prefix):
@@ -156,6 +167,32 @@ def _no_outage_seen():
     yield
     for guard in guards:
         guard.forget_outages()
+
+
+class Clock:
+    """`time` for a module that counts in windows of the clock (throttle.py's minutes,
+    allauth's 30 s TOTP periods, shared_cache.py's retry interval): the windows move only when
+    the test says, so a run that crosses a window's end, or is slowed by a loaded machine,
+    counts the same as any other."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def time(self):
+        return self.now
+
+    monotonic = time
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """The throttles' windows on a clock of the test's (Clock), counting from nothing in
+    each process's fallback memory too."""
+    clock = Clock()
+    monkeypatch.setattr(throttle, "time", clock)
+    shared_cache.LOCAL.clear()
+    yield clock
+    shared_cache.LOCAL.clear()
 
 
 @pytest.fixture

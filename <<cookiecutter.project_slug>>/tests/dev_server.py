@@ -38,6 +38,24 @@ def free_port():
             return port
 
 
+# A server the tests start gets this long to answer its first request: on a loaded machine
+# (CI runs several suites on two cores) a site can take many seconds to import and bind.
+START_SECONDS = 60
+
+
+def wait_until_up(url, process, output):
+    """The first answer of `url` from the server `process` starts, whose output goes to the
+    file `output`; the test fails with that output if the process ends or never answers."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, output.read_text()
+        try:
+            return requests.get(url, timeout=5)
+        except (requests.ConnectionError, requests.Timeout):  # not bound yet, or booting
+            time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within {START_SECONDS} s:\n{output.read_text()}")
+
+
 @dataclass
 class DevServer:
     url: str

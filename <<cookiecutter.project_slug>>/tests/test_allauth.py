@@ -28,6 +28,7 @@ from django_facebook.session_tokens import HEADER
 
 from .browser import Browser, FormParser, login_with_facebook, path_of
 from .conftest import (
+    Clock,
     app_login,
     facebook_login,
     logged_in_user,
@@ -150,9 +151,11 @@ class TestTakeover:
 
 
 @pytest.fixture
-def ada_with_totp(client, graph):
+def ada_with_totp(client, graph, monkeypatch):
     """Ada, who signed up with Facebook and then turned on an authenticator app: (user,
-    secret). Logged out."""
+    secret). Logged out. The codes' 30 s periods stand still (allauth accepts the current
+    one only), so a code made just before a period ends is still right when it is posted."""
+    monkeypatch.setattr(totp, "time", Clock())
     facebook_login(client)
     user = User.objects.get()
     client.logout()

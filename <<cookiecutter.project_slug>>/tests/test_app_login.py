@@ -35,7 +35,7 @@ from fakebook import faults, limited_login, store
 from fakebook.callbacks import signed_request_for
 
 from .browser import password_page
-from .conftest import app_login, graph_error_body, native, new_nonce, signals_sent
+from .conftest import Clock, app_login, graph_error_body, native, new_nonce, signals_sent
 from .facebook_double import PEOPLE, fresh_state
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
@@ -738,6 +738,7 @@ class TestNativeAppsGetNoCookie:
         assert set_cookies(answer) == []
 
 
+@pytest.mark.usefixtures("throttle_clock")
 class TestThrottling:
     def test_per_client(self, fakebook, settings):
         settings.FACEBOOK_APP_THROTTLE = {"client": (3, 60), "facebook_id": (100, 60)}
@@ -802,6 +803,8 @@ def test_a_failed_cache_is_left_alone_for_a_while(monkeypatch, settings):
     """A Redis that hangs costs each call its timeout: after one failure the process counts
     alone for FACEBOOK_CACHE_RETRY_SECONDS, then tries the cache again."""
     settings.FACEBOOK_CACHE_RETRY_SECONDS = 0.3
+    clock = Clock()
+    monkeypatch.setattr(shared_cache, "time", clock)
     shared = CountingCache()
     monkeypatch.setattr(shared_cache, "cache", shared)
     shared_cache.LOCAL.clear()
@@ -810,7 +813,7 @@ def test_a_failed_cache_is_left_alone_for_a_while(monkeypatch, settings):
     shared.down = False
     assert throttle.allow("client", "203.0.113.7")
     assert shared.calls == 1, "within the window, the cache is left alone"
-    time.sleep(0.35)
+    clock.now += 0.35
     assert throttle.allow("client", "203.0.113.7")
     assert shared.calls > 1, "past the window, the cache is tried again, and answers"
     calls = shared.calls
@@ -836,6 +839,7 @@ class TestWithTheCacheDown:
             assert answer.status_code == 200, answer.content
         assert len(fakebook.jwks_calls()) == 1
 
+    @pytest.mark.usefixtures("throttle_clock")
     def test_the_throttle_still_counts(self, settings):
         settings.FACEBOOK_APP_THROTTLE = {"client": (3, 60), "facebook_id": (10, 60)}
 

@@ -4,9 +4,10 @@ The site's `db` and `cached_db` stores override Django internals to save SQL sta
 they are where a Django upgrade or an extension would break first. Django's test suite for
 sessions (`tests/sessions_tests` in the source distribution of the installed Django version,
 downloaded once into a cache) is run in a pytest process of its own, its test classes
-subclassed with the site's stores, on this run's database and cache. Where the site's stores
-differ from Django's on purpose, the test is an expected failure, strict (it must fail), with
-its reason (DIFFERENCES); every other test must pass.
+subclassed with the site's stores, on this run's database server (in a test database of its
+own) and cache. Where the site's stores differ from Django's on purpose, the test is an
+expected failure, strict (it must fail), with its reason (DIFFERENCES); every other test must
+pass.
 """
 
 import json
@@ -21,8 +22,9 @@ from pathlib import Path
 import django
 import pytest
 from django.conf import settings
+from django.db import connection
 
-from .conftest import BASE_DIR, delete_cache_keys
+from .conftest import BASE_DIR, database_url, delete_cache_keys
 
 pytestmark = [
     pytest.mark.slow,
@@ -172,6 +174,10 @@ def test_djangos_session_tests_pass_against_the_sites_stores(tmp_path):
         DJANGO_SESSION_CONTRACT="1",
         DJANGO_TEST_SESSION_TOKEN=token,
     )
+    if connection.vendor == "postgresql":
+        # A test database of its own: the run's pytest-django would otherwise drop and
+        # remake this one's (same name), under the connections of this run.
+        env["DATABASE_URL"] = database_url(f"{connection.settings_dict['NAME']}_contract")
     try:
         run = subprocess.run(  # noqa: S603 -- fixed argv
             [

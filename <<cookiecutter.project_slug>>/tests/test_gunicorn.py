@@ -8,16 +8,15 @@ keeps its codes in Redis for the same reason. Needs DATABASE_URL (PostgreSQL) an
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from .browser import Browser
-from .conftest import free_port
+from .conftest import database_url, free_port
+from .dev_server import wait_until_up
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,55 +33,39 @@ PEOPLE = ["Ada Lovelace", "Katherine Johnson"]
 
 
 @pytest.fixture
-def gunicorn():
+def gunicorn(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    database = connection.settings_dict
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=(
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
+        DATABASE_URL=database_url(),
         FACEBOOK_WWW_URL=f"{url}/fakebook/www",
         FACEBOOK_GRAPH_URL=f"{url}/fakebook/graph",
-        # What is tested is which worker answers, not a timeout: the Graph calls this server
-        # makes to the stand-in it also serves get the read timeout production has.
-        FACEBOOK_GRAPH_READ_TIMEOUT="10",
     )
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter running gunicorn
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            "--timeout=30",
-            # The site loaded once, before the workers fork: they are all ready as soon as the
-            # first answers. Else, on a loaded machine, a callback's Graph call to the
-            # stand-in on this same server can wait out its timeout for a worker still booting.
-            "--preload",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    output = tmp_path / "gunicorn.out"
+    with output.open("w") as sink:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter running gunicorn
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                f"--workers={WORKERS}",
+                f"--bind=127.0.0.1:{port}",
+                "--timeout=30",
+                # The site loaded once, before the workers fork: they are all ready as soon as the
+                # first answers. Else, on a loaded machine, a callback's Graph call to the
+                # stand-in on this same server can wait out its timeout for a worker still booting.
+                "--preload",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"{url}/privacy/", timeout=2)
-                break
-            # Refused before gunicorn binds; a read timeout while its workers still boot.
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
-        else:
-            pytest.fail(
-                f"gunicorn did not start: {process.stderr.read() if process.poll() else ''}"
-            )
+        wait_until_up(f"{url}/privacy/", process, output)
         yield url
     finally:
         process.terminate()

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ import requests
 from config.healthcheck import healthz_url
 
 from .conftest import collectstatic, free_port
+from .dev_server import wait_until_up
 
 pytestmark = pytest.mark.system_independent
 
@@ -114,13 +114,7 @@ def served(gunicorn_env, tmp_path):
         return output.read_text().splitlines()
 
     try:
-        for _ in range(300):
-            try:
-                requests.get(f"{url}/healthz", timeout=5)
-                break
-            except (requests.ConnectionError, requests.Timeout):  # still booting
-                assert process.poll() is None, output.read_text()
-                time.sleep(0.1)
+        wait_until_up(f"{url}/healthz", process, output)
         yield url, stop
     finally:
         if process.poll() is None:

@@ -172,7 +172,9 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("endpoint", "kind"), FAULTS)
-def test_graph_faults_end_on_the_error_page_and_change_nothing(site, endpoint, kind):
+def test_graph_faults_end_on_the_error_page_and_change_nothing(site, settings, endpoint, kind):
+    if kind == "timeout":
+        settings.FACEBOOK_GRAPH_TIMEOUT = (2.0, 1.0)  # the fault waits a second past it
     faults.inject(endpoint, kind, times=None)
     browser = Browser()
     assert login_with_facebook(site, browser, ADA, error_next="/privacy/") == (

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from config.settings import base as base_settings
-from django_facebook import shared_cache, throttle
+from django_facebook import shared_cache
 from django_facebook.client_address import client_address
 
 pytestmark = [pytest.mark.django_db, pytest.mark.database]
@@ -19,23 +19,9 @@ User = get_user_model()
 PASSWORD = "right-horse-battery-staple"
 
 
-class Clock:
-    """time for throttle.py: the windows move when the test says."""
-
-    def __init__(self):
-        self.now = 1_800_000_000.0
-
-    def time(self):
-        return self.now
-
-
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(throttle, "time", clock)
-    shared_cache.LOCAL.clear()
-    yield clock
-    shared_cache.LOCAL.clear()
+def clock(throttle_clock):
+    return throttle_clock
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from io import BytesIO
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from django.db import connection
 from django.test import Client
 from PIL import Image
 
-from .conftest import collectstatic, free_port
+from .conftest import collectstatic, database_url, free_port
+from .dev_server import wait_until_up
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -36,19 +36,6 @@ pytestmark = [
 BASE_DIR = Path(__file__).resolve().parent.parent
 BUCKET = "site-media"
 S3_KEYS = {"DJANGO_AWS_ACCESS_KEY_ID": "testing", "DJANGO_AWS_SECRET_ACCESS_KEY": "testing"}
-# A host or the storage gets this long to answer its first request.
-START_SECONDS = 60
-
-
-def wait_for(url, process, output):
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, output.read_text()
-        try:
-            return requests.get(url, timeout=5)
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer:\n{output.read_text()}")
 
 
 class Processes:
@@ -94,7 +81,7 @@ def s3(processes):
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     process, output = processes.start("moto", command, dict(os.environ))
     url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/moto-api/", process, output)
+    wait_until_up(f"{url}/moto-api/", process, output)
     client = boto3.client(
         "s3",
         endpoint_url=url,
@@ -109,16 +96,12 @@ def s3(processes):
 @pytest.fixture
 def hosts(s3, processes, tmp_path):
     """Two app hosts (gunicorn, production settings) sharing the database, Redis and S3."""
-    database = connection.settings_dict
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")},
         **S3_KEYS,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "FACEBOOK_APP_ID": "1234567890",
@@ -138,7 +121,7 @@ def hosts(s3, processes, tmp_path):
         process, output = processes.start(
             name, command, {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
         )
-        wait_for(f"http://127.0.0.1:{port}/healthz", process, output)
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", process, output)
         urls.append(f"http://127.0.0.1:{port}")
     return urls
 
