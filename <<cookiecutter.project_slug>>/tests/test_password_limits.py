@@ -27,12 +27,13 @@ def clock(throttle_clock):
 @pytest.fixture(autouse=True)
 def fresh_counters(settings):
     """The real limits (the test settings lift them for the rest of the suite), and counters
-    of this test's own: the test settings' cache is shared by the tests, a prefix each."""
+    of this test's own: the test settings' cache is shared by the tests, a prefix each. The
+    prefix starts with the session's and a colon, so its keys go with the session's at the
+    end (conftest.py), as a session's keys must with a Redis that outlives the run."""
     settings.PASSWORD_RATE_LIMITS = base_settings.PASSWORD_RATE_LIMITS
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"limits-{uuid.uuid4().hex}"},
-    }
+    default = settings.CACHES["default"]
+    prefix = f"{default['KEY_PREFIX']}:limits-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
 
 
 @pytest.fixture
